@@ -1,0 +1,8 @@
+//! digisos-core: the pure domain of the Land's IT emergency-help programme (Digi-SOS).
+//!
+//! Everything here is deterministic and free of IO: no clock, no files, no network, no
+//! threads, no environment. Time is always a parameter (`now: DateTime<Utc>` or an `on`
+//! date); parsers take `&str`/`&[u8]` that an adapter has read. See `ARCHITECTURE.md`.
+
+pub mod ids;
+pub mod money;
