@@ -1,14 +1,71 @@
 //! The `digisos` binary: parse arguments, call the core, print. No domain decisions here.
+//!
+//! Exit codes: 0 ok (also for a "not eligible" answer), 1 domain rejection or invalid
+//! document, 2 usage error, 3 store or IO problem.
 
-use clap::Parser;
+#![allow(dead_code)] // removed once the first command group uses the shared context
+
+mod cmd;
+mod error;
+mod output;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-/// Operator tool of the digisos IT emergency-help programme.
+pub(crate) use error::CliError;
+pub(crate) use output::Ctx;
+
+/// Operator tool of the digisos IT emergency-help programme (Digi-SOS model).
 #[derive(Debug, Parser)]
-#[command(name = "digisos", version, about)]
-struct Cli {}
+#[command(name = "digisos", version, about, propagate_version = true)]
+struct Cli {
+    /// Data directory holding the register and the store.
+    #[arg(
+        long,
+        global = true,
+        env = "DIGISOS_DATA",
+        default_value = "./digisos-data"
+    )]
+    data: PathBuf,
+    /// Print machine-readable JSON instead of tables.
+    #[arg(long, global = true)]
+    json: bool,
+    /// The instant to act at (RFC 3339); defaults to the system clock.
+    #[arg(long, global = true, value_parser = output::parse_now)]
+    now: Option<chrono::DateTime<chrono::Utc>>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions {
+        /// The shell to complete for.
+        shell: clap_complete::Shell,
+    },
+}
 
 fn main() -> ExitCode {
-    let _cli = Cli::parse();
-    ExitCode::SUCCESS
+    let cli = Cli::parse();
+    let _ctx = Ctx {
+        data: cli.data,
+        json: cli.json,
+        now: cli.now.unwrap_or_else(chrono::Utc::now),
+    };
+    let result: Result<(), CliError> = match cli.command {
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut command, "digisos", &mut std::io::stdout());
+            Ok(())
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(e.exit_code())
+        }
+    }
 }
