@@ -5,5 +5,7 @@
 //! date); parsers take `&str`/`&[u8]` that an adapter has read. See `ARCHITECTURE.md`.
 
 pub mod ids;
+pub mod incident;
 pub mod money;
+pub mod principal;
 pub mod validation;
