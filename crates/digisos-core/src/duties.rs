@@ -73,9 +73,10 @@ impl std::fmt::Display for DutyKind {
     }
 }
 
-/// Something that happened to a duty; applied with [`Duties::apply`].
+/// Something that happened to a duty; applied with [`Duties::apply`]. Tagged `duty`
+/// (not `type`) so that it nests inside the incident's own `type`-tagged events.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(tag = "duty", rename_all = "snake_case")]
 pub enum DutyEvent {
     /// The body recorded that it submitted the report at `at` under `reference`.
     Submitted {

@@ -1,0 +1,273 @@
+//! Events of the incident aggregate (past tense), each recorded with its time and actor.
+//!
+//! Deadlines and amounts are computed once by `decide` and recorded in the event, so that a
+//! later change of policy, rate card or contract never rewrites history.
+
+use super::command::{IncidentCategory, TimeEntryNo};
+use super::placeholders::{Severity, SlaEvent};
+use super::state::{Action, Cascade, Eligibility};
+use super::waiting::WaitAction;
+use crate::duties::{DutyEvent, Nis2Class};
+use crate::ids::{LotId, ProviderId, RoleId};
+use crate::money::Money;
+use crate::principal::Actor;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// One event of an incident's stream: what happened, when (`now` of the decision) and by
+/// whom (a principal, or the timer for missed windows and overdue duties).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IncidentEvent {
+    /// When it happened (the `now` passed to `decide` / `handle_timeout`).
+    pub at: DateTime<Utc>,
+    /// Who caused it.
+    pub by: Actor,
+    /// What happened.
+    pub kind: IncidentEventKind,
+}
+
+/// What happened to an incident.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum IncidentEventKind {
+    /// The incident was reported.
+    Reported {
+        /// The affected body's register key.
+        body: String,
+        /// Short title.
+        title: String,
+        /// What happened.
+        description: String,
+        /// Kind of incident.
+        category: IncidentCategory,
+        /// Time of awareness (reporting duties count from here).
+        aware_at: DateTime<Utc>,
+        /// Services affected.
+        affected_services: Vec<String>,
+        /// Whether personal data is affected.
+        personal_data: bool,
+        /// The body's NIS2 class.
+        nis2: Nis2Class,
+        /// Whether on-site help is needed.
+        on_site_needed: bool,
+    },
+    /// Triaged: severity and lot set; the body was eligible on the report date.
+    Triaged {
+        /// Severity.
+        severity: Severity,
+        /// Lot.
+        lot: LotId,
+    },
+    /// Rejected at triage, with every reason (ineligibility reasons or the coordinator's).
+    Rejected {
+        /// All reasons.
+        reasons: Vec<String>,
+    },
+    /// The amount was reserved against every limit the call-off touches.
+    FundsReserved {
+        /// Net amount reserved.
+        amount: Money,
+    },
+    /// The reservation is above the approval threshold and waits for the coordinator.
+    ReservationAwaitingApproval {
+        /// Net amount requested.
+        amount: Money,
+    },
+    /// The coordinator approved the pending reservation.
+    ReservationApproved {
+        /// Net amount reserved.
+        amount: Money,
+    },
+    /// The coordinator refused the pending reservation.
+    ReservationRefused {
+        /// Why.
+        reason: String,
+    },
+    /// The call-off was issued to `provider` (first dispatch or re-dispatch when unserved).
+    Dispatched {
+        /// The provider now holding the call-off.
+        provider: ProviderId,
+    },
+    /// `provider` accepted.
+    Accepted {
+        /// The provider.
+        provider: ProviderId,
+    },
+    /// `provider` declined; the call-off moved to `next`, or — with `next: None` — the
+    /// incident is unserved and this event is the coordinator's notice.
+    Declined {
+        /// The provider that declined.
+        provider: ProviderId,
+        /// Its reason.
+        reason: String,
+        /// The next provider of the cascade, if any.
+        next: Option<ProviderId>,
+    },
+    /// `provider` let the acceptance window pass (a breach against it); the call-off moved
+    /// to `next`, or — with `next: None` — the incident is unserved (coordinator's notice).
+    AcceptanceWindowMissed {
+        /// The provider at fault.
+        provider: ProviderId,
+        /// The acceptance deadline that passed.
+        due: DateTime<Utc>,
+        /// The next provider of the cascade, if any.
+        next: Option<ProviderId>,
+    },
+    /// First qualified contact.
+    FirstContactRecorded,
+    /// Remote analysis started.
+    RemoteStartRecorded,
+    /// On-site arrival.
+    OnSiteArrivalRecorded,
+    /// "Waiting for the body" set.
+    WaitingForBody {
+        /// What is awaited.
+        reason: String,
+    },
+    /// "Waiting for the body" cleared.
+    ResumedFromBody,
+    /// Contained.
+    Contained,
+    /// Recovered.
+    Recovered,
+    /// Closed; the unposted remainder was released.
+    Closed {
+        /// Reference of the final report.
+        final_report_ref: String,
+        /// Net amount released back to the limits.
+        released: Money,
+    },
+    /// Withdrawn by the body.
+    Withdrawn {
+        /// Why.
+        reason: String,
+    },
+    /// Cancelled by the coordinator; what was not posted was voided.
+    Cancelled {
+        /// Why.
+        reason: String,
+        /// Net amount voided.
+        voided: Money,
+    },
+    /// A reporting duty changed (submitted, scheduled, overdue).
+    Duty(DutyEvent),
+    /// An SLA clock changed.
+    Sla(SlaEvent),
+    /// The provider submitted worked time, priced when submitted.
+    TimeEntrySubmitted {
+        /// Its number.
+        entry: TimeEntryNo,
+        /// The provider.
+        provider: ProviderId,
+        /// Rate-card role.
+        role: RoleId,
+        /// Start.
+        start: DateTime<Utc>,
+        /// End.
+        end: DateTime<Utc>,
+        /// What was done.
+        description: String,
+        /// Net price (surcharges split at their boundaries, rounded per line).
+        amount: Money,
+    },
+    /// The body approved an entry; `amount` posted against the reservation.
+    TimeEntryApproved {
+        /// Which entry.
+        entry: TimeEntryNo,
+        /// Net amount posted.
+        amount: Money,
+    },
+    /// The body disputed an entry.
+    TimeEntryDisputed {
+        /// Which entry.
+        entry: TimeEntryNo,
+        /// Why.
+        reason: String,
+    },
+    /// A posted entry was reversed by a correcting entry.
+    TimeEntryReversed {
+        /// Which entry.
+        entry: TimeEntryNo,
+        /// Net amount taken back from the posted total.
+        amount: Money,
+        /// Why.
+        reason: String,
+    },
+    /// A change of the reservation to `new_total` was requested (waits for approval when
+    /// above the threshold).
+    AmendmentRequested {
+        /// The requested total.
+        new_total: Money,
+        /// Why.
+        reason: String,
+    },
+    /// The reservation now stands at `new_total`.
+    AmendmentApplied {
+        /// The new total reserved.
+        new_total: Money,
+    },
+    /// A pending amendment was refused.
+    AmendmentRefused {
+        /// Why.
+        reason: String,
+    },
+}
+
+/// How an event moves the lifecycle: along the state graph, the waiting flag, or neither.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LifecycleEffect {
+    /// A move along the graph ([`super::state::TRANSITIONS`]).
+    Move(Action),
+    /// Sets or clears "waiting for the body".
+    Wait(WaitAction),
+    /// No lifecycle change (money, duties, SLA, time entries).
+    None,
+}
+
+fn cascade(next: &Option<ProviderId>) -> Cascade {
+    if next.is_some() {
+        Cascade::NextProvider
+    } else {
+        Cascade::NoProviderLeft
+    }
+}
+
+impl IncidentEventKind {
+    /// The lifecycle effect of this event, for `evolve`.
+    pub fn lifecycle_effect(&self) -> LifecycleEffect {
+        use IncidentEventKind as E;
+        use LifecycleEffect::{Move, Wait};
+        match self {
+            E::Reported { .. } => Move(Action::Report),
+            E::Triaged { .. } => Move(Action::Triage(Eligibility::Eligible)),
+            E::Rejected { .. } => Move(Action::Triage(Eligibility::Ineligible)),
+            E::Dispatched { .. } => Move(Action::Dispatch),
+            E::Accepted { .. } => Move(Action::Accept),
+            E::Declined { next, .. } => Move(Action::Decline(cascade(next))),
+            E::AcceptanceWindowMissed { next, .. } => Move(Action::MissAcceptance(cascade(next))),
+            E::FirstContactRecorded => Move(Action::RecordFirstContact),
+            E::RemoteStartRecorded => Move(Action::RecordRemoteStart),
+            E::OnSiteArrivalRecorded => Move(Action::RecordOnSiteArrival),
+            E::Contained => Move(Action::Contain),
+            E::Recovered => Move(Action::Recover),
+            E::Closed { .. } => Move(Action::Close),
+            E::Withdrawn { .. } => Move(Action::Withdraw),
+            E::Cancelled { .. } => Move(Action::Cancel),
+            E::WaitingForBody { .. } => Wait(WaitAction::Wait),
+            E::ResumedFromBody => Wait(WaitAction::Resume),
+            E::FundsReserved { .. }
+            | E::ReservationAwaitingApproval { .. }
+            | E::ReservationApproved { .. }
+            | E::ReservationRefused { .. }
+            | E::Duty(_)
+            | E::Sla(_)
+            | E::TimeEntrySubmitted { .. }
+            | E::TimeEntryApproved { .. }
+            | E::TimeEntryDisputed { .. }
+            | E::TimeEntryReversed { .. }
+            | E::AmendmentRequested { .. }
+            | E::AmendmentApplied { .. }
+            | E::AmendmentRefused { .. } => LifecycleEffect::None,
+        }
+    }
+}
