@@ -322,6 +322,24 @@ fn migrations_are_idempotent(b: &dyn Durable) {
     assert_eq!(b.log().last_position().unwrap(), 1);
 }
 
+fn events_are_append_only_and_deletion_is_detected(b: &dyn Durable) {
+    for i in 1..=4 {
+        b.log().append(&[], vec![amount(i)]).unwrap();
+    }
+    let refused = b.raw_delete(2, false).unwrap_err();
+    assert!(refused.contains("append-only"), "{refused}");
+    b.raw_delete(2, true).unwrap();
+    let broken = b.log().verify().unwrap().first_break.unwrap();
+    assert_eq!(broken.position, 3);
+    assert_eq!(
+        broken.reason,
+        BreakReason::PositionGap {
+            expected: 2,
+            found: 3
+        }
+    );
+}
+
 fn newer_schema_is_refused(b: &dyn Durable) {
     b.record_schema_version(SCHEMA_VERSION + 1);
     match b.reopen() {
@@ -372,6 +390,40 @@ all_backends!(
     [
         reopen_persists,
         migrations_are_idempotent,
-        newer_schema_is_refused
+        newer_schema_is_refused,
+        events_are_append_only_and_deletion_is_detected
     ]
 );
+
+#[test]
+fn open_picks_the_backend_by_url() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("by-url.db");
+    let url = format!("sqlite://{}", file.display());
+    for url in ["memory:", "sqlite::memory:", url.as_str()] {
+        let log = digisos_store::open(url).unwrap();
+        log.append(&[], vec![amount(1)]).unwrap();
+        assert_eq!(log.last_position().unwrap(), 1, "{url}");
+    }
+    assert_eq!(
+        digisos_store::open(&url).unwrap().last_position().unwrap(),
+        1
+    );
+    assert!(matches!(
+        digisos_store::open("mysql://x"),
+        Err(StoreError::InvalidUrl { .. })
+    ));
+}
+
+#[test]
+fn postgres_url_names_the_schema() {
+    let Some(b) = backends::postgres() else {
+        return;
+    };
+    b.log().append(&[], vec![amount(1)]).unwrap();
+    let by_url = digisos_store::open(&b.store_url()).unwrap();
+    assert_eq!(
+        by_url.read_all(1, 9).unwrap(),
+        b.log().read_all(1, 9).unwrap()
+    );
+}

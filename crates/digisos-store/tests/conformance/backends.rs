@@ -22,6 +22,9 @@ pub(crate) trait Durable: Backend {
     fn record_schema_version(&self, version: u32);
     /// The applied schema versions, in order.
     fn schema_versions(&self) -> Vec<u32>;
+    /// Deletes one event with raw SQL; with `bypass_guard` the append-only trigger is
+    /// disabled first. Returns the database's error, if any.
+    fn raw_delete(&self, position: u64, bypass_guard: bool) -> Result<(), String>;
 }
 
 pub(crate) struct Memory(Arc<MemoryLog>);
@@ -104,6 +107,15 @@ impl Durable for Sqlite {
             .collect::<Result<_, _>>()
             .unwrap()
     }
+    fn raw_delete(&self, position: u64, bypass_guard: bool) -> Result<(), String> {
+        let conn = self.raw();
+        if bypass_guard {
+            conn.execute_batch("DROP TRIGGER events_no_delete").unwrap();
+        }
+        conn.execute("DELETE FROM events WHERE position = ?1", [position as i64])
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
 }
 
 pub(crate) struct Postgres {
@@ -132,6 +144,12 @@ pub(crate) fn postgres() -> Option<Postgres> {
 }
 
 impl Postgres {
+    /// The harness's store URL for [`digisos_store::open`], naming its schema.
+    pub(crate) fn store_url(&self) -> String {
+        let sep = if self.url.contains('?') { '&' } else { '?' };
+        format!("{}{sep}schema={}", self.url, self.schema)
+    }
+
     fn raw(&self) -> postgres::Client {
         postgres::Client::connect(&self.url, postgres::NoTls).unwrap()
     }
@@ -195,5 +213,21 @@ impl Durable for Postgres {
             .iter()
             .map(|r| r.get::<_, i32>(0) as u32)
             .collect()
+    }
+    fn raw_delete(&self, position: u64, bypass_guard: bool) -> Result<(), String> {
+        let s = &self.schema;
+        let mut raw = self.raw();
+        if bypass_guard {
+            raw.batch_execute(&format!(
+                "ALTER TABLE \"{s}\".events DISABLE TRIGGER events_no_change"
+            ))
+            .unwrap();
+        }
+        raw.execute(
+            &format!("DELETE FROM \"{s}\".events WHERE position = $1"),
+            &[&(position as i64)],
+        )
+        .map(|_| ())
+        .map_err(|e| format!("{e}: {:?}", e.as_db_error().map(|d| d.message())))
     }
 }
