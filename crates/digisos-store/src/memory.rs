@@ -1,0 +1,197 @@
+//! [`MemoryLog`]: the event log in process memory, for tests and throw-away runs.
+
+use crate::chain::{self, Head, Verifier, VerifyReport};
+use crate::error::StoreError;
+use crate::event::{ExpectedVersion, NewEvent, StoredEvent};
+use crate::log::{EventLog, Tx, TxBody};
+use crate::row::Row;
+use std::collections::HashMap;
+use std::sync::{Mutex, MutexGuard};
+
+/// An event log held in memory behind one mutex: nothing survives the process. It
+/// keeps events in their stored text form, exactly like the database backends.
+#[derive(Debug, Default)]
+pub struct MemoryLog {
+    state: Mutex<State>,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    rows: Vec<Row>,
+    /// Row indices per stream, in version order.
+    streams: HashMap<String, Vec<usize>>,
+}
+
+impl MemoryLog {
+    /// An empty log.
+    pub fn new() -> Self {
+        MemoryLog::default()
+    }
+
+    /// Replaces the stored payload text of the event at `position`, bypassing the chain,
+    /// to simulate tampering in tests of [`EventLog::verify`]. Returns `false` if there
+    /// is no such event.
+    pub fn tamper_payload(&self, position: u64, payload_text: &str) -> bool {
+        let Ok(mut state) = self.lock() else {
+            return false;
+        };
+        let index = usize::try_from(position.saturating_sub(1)).unwrap_or(usize::MAX);
+        match state.rows.get_mut(index) {
+            Some(row) if position > 0 => {
+                payload_text.clone_into(&mut row.payload);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    fn lock(&self) -> Result<MutexGuard<'_, State>, StoreError> {
+        self.state.lock().map_err(|_| StoreError::Backend {
+            context: "locking the in-memory log",
+            detail: "a writer panicked while holding the lock".to_owned(),
+        })
+    }
+}
+
+impl State {
+    fn head(&self) -> Result<Head, StoreError> {
+        match self.rows.last() {
+            None => Ok(Head::EMPTY),
+            Some(row) => Head::parse(row.position, &row.hash),
+        }
+    }
+
+    fn stream_version(&self, stream: &str) -> u64 {
+        self.streams.get(stream).map_or(0, |v| v.len() as u64)
+    }
+
+    fn read_all(&self, from_position: u64, limit: usize) -> Result<Vec<StoredEvent>, StoreError> {
+        let start = usize::try_from(from_position.max(1) - 1).unwrap_or(usize::MAX);
+        self.rows
+            .iter()
+            .skip(start)
+            .take(limit)
+            .map(|r| r.clone().decode())
+            .collect()
+    }
+
+    fn read_stream(&self, stream: &str, from_version: u64) -> Result<Vec<StoredEvent>, StoreError> {
+        let start = usize::try_from(from_version.max(1) - 1).unwrap_or(usize::MAX);
+        let Some(indices) = self.streams.get(stream) else {
+            return Ok(Vec::new());
+        };
+        indices
+            .iter()
+            .skip(start)
+            .map(|&i| self.rows[i].clone().decode())
+            .collect()
+    }
+
+    fn append(
+        &mut self,
+        expected: &[(&str, ExpectedVersion)],
+        events: Vec<NewEvent>,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        let sealed = chain::seal(self.head()?, expected, events, |s| {
+            Ok(self.stream_version(s))
+        })?;
+        let mut out = Vec::with_capacity(sealed.len());
+        for (row, event) in sealed {
+            self.streams
+                .entry(row.stream.clone())
+                .or_default()
+                .push(self.rows.len());
+            self.rows.push(row);
+            out.push(event);
+        }
+        Ok(out)
+    }
+}
+
+impl EventLog for MemoryLog {
+    fn append(
+        &self,
+        expected: &[(&str, ExpectedVersion)],
+        events: Vec<NewEvent>,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        self.lock()?.append(expected, events)
+    }
+
+    fn read_all(&self, from_position: u64, limit: usize) -> Result<Vec<StoredEvent>, StoreError> {
+        self.lock()?.read_all(from_position, limit)
+    }
+
+    fn read_stream(&self, stream: &str, from_version: u64) -> Result<Vec<StoredEvent>, StoreError> {
+        self.lock()?.read_stream(stream, from_version)
+    }
+
+    fn stream_version(&self, stream: &str) -> Result<u64, StoreError> {
+        Ok(self.lock()?.stream_version(stream))
+    }
+
+    fn last_position(&self) -> Result<u64, StoreError> {
+        Ok(self.lock()?.rows.len() as u64)
+    }
+
+    fn verify(&self) -> Result<VerifyReport, StoreError> {
+        let state = self.lock()?;
+        let mut verifier = Verifier::default();
+        for row in &state.rows {
+            if !verifier.push(row.clone()) {
+                break;
+            }
+        }
+        verifier.finish()
+    }
+
+    fn transact_dyn(
+        &self,
+        _lock_key: &str,
+        body: &mut TxBody<'_>,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        // One mutex serialises all writers, so every lock key is held.
+        let mut state = self.lock()?;
+        let mut tx = MemTx {
+            state: &state,
+            expected: Vec::new(),
+        };
+        let events = body(&mut tx)?;
+        let expected = tx.expected;
+        state.append(&chain::borrow(&expected), events)
+    }
+}
+
+struct MemTx<'a> {
+    state: &'a State,
+    expected: Vec<(String, ExpectedVersion)>,
+}
+
+impl Tx for MemTx<'_> {
+    fn read_all(
+        &mut self,
+        from_position: u64,
+        limit: usize,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        self.state.read_all(from_position, limit)
+    }
+
+    fn read_stream(
+        &mut self,
+        stream: &str,
+        from_version: u64,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        self.state.read_stream(stream, from_version)
+    }
+
+    fn stream_version(&mut self, stream: &str) -> Result<u64, StoreError> {
+        Ok(self.state.stream_version(stream))
+    }
+
+    fn last_position(&mut self) -> Result<u64, StoreError> {
+        Ok(self.state.rows.len() as u64)
+    }
+
+    fn expect(&mut self, stream: &str, expected: ExpectedVersion) {
+        self.expected.push((stream.to_owned(), expected));
+    }
+}

@@ -1,0 +1,342 @@
+//! [`SqliteLog`]: the embedded default backend — one SQLite file, WAL,
+//! `synchronous=FULL`, so an acknowledged append survives a crash or power loss.
+
+use crate::chain::{self, Head, Verifier, VerifyReport};
+use crate::error::StoreError;
+use crate::event::{ExpectedVersion, NewEvent, StoredEvent};
+use crate::log::{EventLog, Tx, TxBody};
+use crate::migrate;
+use crate::row::{Row, to_i64, to_u64};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+
+/// How long a writer waits for another connection's write lock before failing.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
+/// Rows fetched per query while verifying.
+const PAGE: usize = 10_000;
+
+/// An event log in one SQLite database file. Several `SqliteLog`s (in one or more
+/// processes) may share a file: SQLite's write lock (`BEGIN IMMEDIATE`) serialises
+/// writers, readers never block.
+#[derive(Debug)]
+pub struct SqliteLog {
+    conn: Mutex<Connection>,
+}
+
+impl SqliteLog {
+    /// Opens (creating if absent) the database file at `path` and migrates it. Fails if
+    /// the file cannot be opened (its directory must exist), is not a SQLite database,
+    /// or has a newer schema ([`StoreError::SchemaTooNew`]).
+    pub fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
+        let path = path.as_ref();
+        let conn = Connection::open(path).map_err(|e| StoreError::Backend {
+            context: "opening the sqlite database",
+            detail: format!("{}: {e}", path.display()),
+        })?;
+        Self::init(conn, true)
+    }
+
+    /// A private in-memory SQLite database (gone when dropped), for tests.
+    pub fn open_in_memory() -> Result<Self, StoreError> {
+        let conn = Connection::open_in_memory()
+            .map_err(StoreError::backend("opening an in-memory sqlite database"))?;
+        Self::init(conn, false)
+    }
+
+    fn init(mut conn: Connection, wal: bool) -> Result<Self, StoreError> {
+        let setup = StoreError::backend("configuring the sqlite connection");
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(&setup)?;
+        if wal {
+            let mode: String = conn
+                .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
+                .map_err(&setup)?;
+            if !mode.eq_ignore_ascii_case("wal") {
+                return Err(StoreError::Backend {
+                    context: "configuring the sqlite connection",
+                    detail: format!("journal_mode is `{mode}`, WAL could not be enabled"),
+                });
+            }
+        }
+        conn.pragma_update(None, "synchronous", "FULL")
+            .map_err(&setup)?;
+        migrate_sqlite(&mut conn)?;
+        Ok(SqliteLog {
+            conn: Mutex::new(conn),
+        })
+    }
+
+    fn lock(&self) -> Result<MutexGuard<'_, Connection>, StoreError> {
+        self.conn.lock().map_err(|_| StoreError::Backend {
+            context: "locking the sqlite connection",
+            detail: "a writer panicked while holding the connection".to_owned(),
+        })
+    }
+}
+
+fn migrate_sqlite(conn: &mut Connection) -> Result<(), StoreError> {
+    let err = StoreError::backend("migrating the sqlite schema");
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(&err)?;
+    tx.execute_batch(migrate::VERSION_TABLE).map_err(&err)?;
+    let found: u32 = tx
+        .query_row(
+            "SELECT COALESCE(MAX(version), 0) FROM schema_version",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(&err)?;
+    for m in migrate::pending(found)? {
+        tx.execute_batch(m.sqlite).map_err(&err)?;
+        tx.execute(
+            "INSERT INTO schema_version (version, description, applied_at)
+             VALUES (?1, ?2, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
+            params![m.version, m.description],
+        )
+        .map_err(&err)?;
+    }
+    tx.commit().map_err(&err)
+}
+
+const COLUMNS: &str = "position, stream, version, kind, actor, at, payload, prev_hash, hash";
+
+fn row_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<(i64, String, i64, [String; 6])> {
+    Ok((
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        [
+            r.get(3)?,
+            r.get(4)?,
+            r.get(5)?,
+            r.get(6)?,
+            r.get(7)?,
+            r.get(8)?,
+        ],
+    ))
+}
+
+fn into_row(
+    (pos, stream, version, texts): (i64, String, i64, [String; 6]),
+) -> Result<Row, StoreError> {
+    let [kind, actor, at, payload, prev_hash, hash] = texts;
+    Ok(Row {
+        position: to_u64(pos, pos, "position")?,
+        stream,
+        version: to_u64(version, pos, "version")?,
+        kind,
+        actor,
+        at,
+        payload,
+        prev_hash,
+        hash,
+    })
+}
+
+fn query_rows(
+    conn: &Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+) -> Result<Vec<Row>, StoreError> {
+    let err = StoreError::backend("reading events from sqlite");
+    let mut stmt = conn.prepare_cached(sql).map_err(&err)?;
+    let raw = stmt
+        .query_map(params, row_from)
+        .map_err(&err)?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(&err)?;
+    raw.into_iter().map(into_row).collect()
+}
+
+fn read_rows(conn: &Connection, from_position: u64, limit: usize) -> Result<Vec<Row>, StoreError> {
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    query_rows(
+        conn,
+        &format!("SELECT {COLUMNS} FROM events WHERE position >= ?1 ORDER BY position LIMIT ?2"),
+        params![to_i64(from_position.max(1))?, limit],
+    )
+}
+
+fn read_all(conn: &Connection, from: u64, limit: usize) -> Result<Vec<StoredEvent>, StoreError> {
+    read_rows(conn, from, limit)?
+        .into_iter()
+        .map(Row::decode)
+        .collect()
+}
+
+fn read_stream(conn: &Connection, stream: &str, from: u64) -> Result<Vec<StoredEvent>, StoreError> {
+    let rows = query_rows(
+        conn,
+        &format!(
+            "SELECT {COLUMNS} FROM events WHERE stream = ?1 AND version >= ?2 ORDER BY version"
+        ),
+        params![stream, to_i64(from.max(1))?],
+    )?;
+    rows.into_iter().map(Row::decode).collect()
+}
+
+fn stream_version(conn: &Connection, stream: &str) -> Result<u64, StoreError> {
+    let v: i64 = conn
+        .prepare_cached("SELECT COALESCE(MAX(version), 0) FROM events WHERE stream = ?1")
+        .and_then(|mut s| s.query_row([stream], |r| r.get(0)))
+        .map_err(StoreError::backend("reading a stream version from sqlite"))?;
+    to_u64(v, 0, "version")
+}
+
+fn head(conn: &Connection) -> Result<Head, StoreError> {
+    let last: Option<(i64, String)> = conn
+        .query_row(
+            "SELECT position, hash FROM events ORDER BY position DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()
+        .map_err(StoreError::backend("reading the log head from sqlite"))?;
+    match last {
+        None => Ok(Head::EMPTY),
+        Some((pos, hash)) => Head::parse(to_u64(pos, pos, "position")?, &hash),
+    }
+}
+
+/// Seals and inserts `events` inside the caller's write transaction.
+fn append_in(
+    conn: &Connection,
+    expected: &[(&str, ExpectedVersion)],
+    events: Vec<NewEvent>,
+) -> Result<Vec<StoredEvent>, StoreError> {
+    let sealed = chain::seal(head(conn)?, expected, events, |s| stream_version(conn, s))?;
+    let err = StoreError::backend("inserting events into sqlite");
+    let mut stmt = conn
+        .prepare_cached(&format!(
+            "INSERT INTO events ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+        ))
+        .map_err(&err)?;
+    let mut out = Vec::with_capacity(sealed.len());
+    for (row, event) in sealed {
+        stmt.execute(params![
+            to_i64(row.position)?,
+            row.stream,
+            to_i64(row.version)?,
+            row.kind,
+            row.actor,
+            row.at,
+            row.payload,
+            row.prev_hash,
+            row.hash
+        ])
+        .map_err(&err)?;
+        out.push(event);
+    }
+    Ok(out)
+}
+
+impl EventLog for SqliteLog {
+    fn append(
+        &self,
+        expected: &[(&str, ExpectedVersion)],
+        events: Vec<NewEvent>,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        let mut conn = self.lock()?;
+        let err = StoreError::backend("committing an append to sqlite");
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(&err)?;
+        let stored = append_in(&tx, expected, events)?;
+        tx.commit().map_err(&err)?;
+        Ok(stored)
+    }
+
+    fn read_all(&self, from_position: u64, limit: usize) -> Result<Vec<StoredEvent>, StoreError> {
+        read_all(&*self.lock()?, from_position, limit)
+    }
+
+    fn read_stream(&self, stream: &str, from_version: u64) -> Result<Vec<StoredEvent>, StoreError> {
+        read_stream(&*self.lock()?, stream, from_version)
+    }
+
+    fn stream_version(&self, stream: &str) -> Result<u64, StoreError> {
+        stream_version(&*self.lock()?, stream)
+    }
+
+    fn last_position(&self) -> Result<u64, StoreError> {
+        Ok(head(&*self.lock()?)?.position)
+    }
+
+    fn verify(&self) -> Result<VerifyReport, StoreError> {
+        let conn = self.lock()?;
+        let mut verifier = Verifier::default();
+        let mut from = 1;
+        loop {
+            let rows = read_rows(&conn, from, PAGE)?;
+            let Some(last) = rows.last().map(|r| r.position) else {
+                break;
+            };
+            if !rows.into_iter().all(|r| verifier.push(r)) {
+                break;
+            }
+            from = last + 1;
+        }
+        verifier.finish()
+    }
+
+    fn transact_dyn(
+        &self,
+        _lock_key: &str,
+        body: &mut TxBody<'_>,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        // BEGIN IMMEDIATE takes SQLite's single write lock: it serialises every writer on
+        // the file, so it also holds every lock key.
+        let mut conn = self.lock()?;
+        let err = StoreError::backend("running a sqlite transaction");
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(&err)?;
+        let mut view = SqliteTx {
+            conn: &tx,
+            expected: Vec::new(),
+        };
+        // On error `tx` is dropped, which rolls back.
+        let events = body(&mut view)?;
+        let expected = view.expected;
+        let stored = append_in(&tx, &chain::borrow(&expected), events)?;
+        tx.commit().map_err(&err)?;
+        Ok(stored)
+    }
+}
+
+struct SqliteTx<'a> {
+    conn: &'a Connection,
+    expected: Vec<(String, ExpectedVersion)>,
+}
+
+impl Tx for SqliteTx<'_> {
+    fn read_all(
+        &mut self,
+        from_position: u64,
+        limit: usize,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        read_all(self.conn, from_position, limit)
+    }
+
+    fn read_stream(
+        &mut self,
+        stream: &str,
+        from_version: u64,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        read_stream(self.conn, stream, from_version)
+    }
+
+    fn stream_version(&mut self, stream: &str) -> Result<u64, StoreError> {
+        stream_version(self.conn, stream)
+    }
+
+    fn last_position(&mut self) -> Result<u64, StoreError> {
+        Ok(head(self.conn)?.position)
+    }
+
+    fn expect(&mut self, stream: &str, expected: ExpectedVersion) {
+        self.expected.push((stream.to_owned(), expected));
+    }
+}
