@@ -83,13 +83,18 @@ fn without_a_land_filter_every_land_is_kept() {
 }
 
 #[test]
-fn trailing_blanks_may_be_stripped() {
-    let lines: Vec<String> = fx::small_nrw()
-        .iter()
-        .map(|l| l.trim_end().to_string())
-        .collect();
-    let full = parse(&fx::file(&fx::small_nrw(), false), &nrw()).unwrap();
-    assert_eq!(parse(&fx::file(&lines, false), &nrw()).unwrap(), full);
+fn a_record_of_the_wrong_length_is_refused() {
+    let mut lines = fx::small_nrw();
+    lines[3] = lines[3].trim_end().to_string();
+    lines.push(lines[4][..150].to_string()); // 150 bytes, 149 characters (ü)
+    let e = errors(&fx::file(&lines, false));
+    assert_eq!(
+        e,
+        [
+            "line 4: the record has 124 characters, expected 220 (cut short, wrong encoding or not a GV100AD file?)",
+            "line 25: the record has 149 characters, expected 220 (cut short, wrong encoding or not a GV100AD file?)",
+        ]
+    );
 }
 
 #[test]
@@ -121,7 +126,7 @@ fn every_malformed_line_is_reported_with_its_field() {
             "line 7: field Regionalschlüssel: \"0531    \" must be 5 digits of a Land 01-16 for Satzart 40, then blanks",
             "line 7: field Name: must not be blank",
             "line 7: field Textkennzeichen: \"47\" is not known for Satzart 40 (expected one of 41, 42, 43, 44, 45)",
-            "line 10: the record has 221 characters, expected 220 (wrong encoding or a broken line?)",
+            "line 10: the record has 221 characters, expected 220 (cut short, wrong encoding or not a GV100AD file?)",
             "line 25: field Regionalschlüssel: 05966004 appears again for Satzart 60 (first in line 18)",
         ]
     );

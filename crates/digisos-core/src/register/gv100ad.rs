@@ -27,9 +27,9 @@ pub struct Gv100Options {
 
 /// Parses a whole GV100AD file. Fails with every error (line number and field, capped)
 /// if any line is malformed: unknown Satzart or Textkennzeichen, bad Gebietsstand or
-/// Regionalschlüssel, empty name, a record longer than 220 characters, a key twice, or
-/// Gebietsstand dates that differ between lines. Lines shorter than 220 characters are
-/// read as if padded with blanks (editors strip trailing blanks).
+/// Regionalschlüssel, empty name, a record of the wrong length, a key twice, or
+/// Gebietsstand dates that differ between lines. Every record must be exactly 220
+/// characters long, so a cut-off file or a wrong encoding is caught.
 pub fn parse(bytes: &[u8], options: &Gv100Options) -> Result<Import, ImportErrors> {
     let mut sink = ErrorSink::default();
     let text = decode(bytes);
@@ -81,7 +81,7 @@ struct State {
     bodies: Vec<Body>,
 }
 
-/// One record, padded to 220 characters; positions are 1-based and inclusive.
+/// One record of 220 characters; positions are 1-based and inclusive.
 struct Record(Vec<char>);
 
 impl Record {
@@ -92,19 +92,18 @@ impl Record {
 
 impl State {
     fn line(&mut self, no: usize, line: &str, options: &Gv100Options, sink: &mut ErrorSink) {
-        let mut chars: Vec<char> = line.chars().collect();
-        if chars.len() > RECORD_LEN {
+        let chars: Vec<char> = line.chars().collect();
+        if chars.len() != RECORD_LEN {
             sink.push(
                 no,
                 None,
                 format!(
-                    "the record has {} characters, expected {RECORD_LEN} (wrong encoding or a broken line?)",
+                    "the record has {} characters, expected {RECORD_LEN} (cut short, wrong encoding or not a GV100AD file?)",
                     chars.len()
                 ),
             );
             return;
         }
-        chars.resize(RECORD_LEN, ' ');
         let r = Record(chars);
         let errors_before = sink.len();
         let satzart = r.field(1, 2);
