@@ -1,1 +1,4 @@
 //! One module per command group; each exposes clap `Args`/`Subcommand` types and `run`.
+
+pub(crate) mod eligibility;
+pub(crate) mod registry;

@@ -40,6 +40,12 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// The register of bodies: import (GV100AD, CSV), list, show, stats.
+    #[command(subcommand)]
+    Registry(cmd::registry::RegistryCommand),
+    /// Eligibility of a body to call off help.
+    #[command(subcommand)]
+    Eligibility(cmd::eligibility::EligibilityCommand),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions {
         /// The shell to complete for.
@@ -49,12 +55,14 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let _ctx = Ctx {
+    let ctx = Ctx {
         data: cli.data,
         json: cli.json,
         now: cli.now.unwrap_or_else(chrono::Utc::now),
     };
     let result: Result<(), CliError> = match cli.command {
+        Command::Registry(command) => cmd::registry::run(command, &ctx),
+        Command::Eligibility(command) => cmd::eligibility::run(command, &ctx),
         Command::Completions { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut command, "digisos", &mut std::io::stdout());

@@ -5,8 +5,10 @@
 //! date); parsers take `&str`/`&[u8]` that an adapter has read. See `ARCHITECTURE.md`.
 
 pub mod duties;
+pub mod eligibility;
 pub mod ids;
 pub mod incident;
 pub mod money;
 pub mod principal;
+pub mod register;
 pub mod validation;

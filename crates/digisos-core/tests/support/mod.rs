@@ -1,0 +1,3 @@
+//! Shared helpers of the core integration tests.
+
+pub mod gv100ad;
