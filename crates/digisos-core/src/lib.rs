@@ -5,5 +5,6 @@
 //! date); parsers take `&str`/`&[u8]` that an adapter has read. See `ARCHITECTURE.md`.
 
 pub mod ids;
+pub mod ledger;
 pub mod money;
 pub mod validation;
