@@ -7,4 +7,5 @@
 pub mod ids;
 pub mod ledger;
 pub mod money;
+pub mod pricing;
 pub mod validation;
