@@ -5,6 +5,7 @@
 //! Adding a domain route: write a handler with `#[utoipa::path(...)]` returning
 //! `Result<_, ApiError>`, taking `Caller`, `ApiJson<T>`, `IfMatch` as needed, and add
 //! `.routes(utoipa_axum::routes!(handler))` to the `OpenApiRouter` passed to [`app`].
+//! (utoipa needs named arguments: write `_caller: Caller`, not `Caller(_): Caller`.)
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -202,7 +202,8 @@ async fn run(infra: Infra, req: Request, next: Next) -> Result<Response, Respons
         .extensions()
         .get::<BodyLimit>()
         .map_or(DEFAULT_BODY_LIMIT, |l| l.0);
-    let (parts, body) = req.into_parts();
+    let (mut parts, body) = req.into_parts();
+    parts.extensions.insert(principal.clone()); // `Caller` reuses it
     let bytes = body
         .collect()
         .await

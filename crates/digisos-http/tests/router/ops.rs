@@ -146,3 +146,50 @@ async fn openapi_document_is_3_1_and_matches_the_snapshot() {
     );
     insta::assert_json_snapshot!("openapi", doc);
 }
+
+/// A documented domain route, added the way the lead adds real ones.
+#[utoipa::path(get, path = "/v1/_documented/{id}", tag = "demo",
+    params(("id" = String, Path, description = "Demo id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Found", body = String),
+        (status = 401, description = "Not authenticated", body = digisos_http::Problem,
+            content_type = "application/problem+json"),
+    ))]
+async fn documented(
+    _caller: digisos_http::Caller,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> String {
+    id
+}
+
+#[tokio::test]
+async fn domain_routes_added_with_routes_macro_are_served_and_documented() {
+    let infra = Infra::in_memory(HttpConfig::default());
+    let api = OpenApiRouter::new().routes(utoipa_axum::routes!(documented));
+    let router = digisos_http::app(AppState::new(infra.clone(), ()), api);
+    let app = TestApp {
+        router,
+        infra,
+        counter: Default::default(),
+    };
+    let token = app.token(digisos_http::Role::Auditor);
+    let res = app
+        .send(request("GET", "/v1/_documented/x1", Some(&token), ""))
+        .await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert_eq!(&res.body[..], b"x1");
+    app.send(request("GET", "/v1/_documented/x1", None, ""))
+        .await
+        .problem(401, "unauthorized");
+    let doc = app
+        .send(request("GET", "/openapi.json", None, ""))
+        .await
+        .json();
+    let op = &doc["paths"]["/v1/_documented/{id}"]["get"];
+    assert_eq!(op["security"][0]["bearer"], serde_json::json!([]));
+    assert!(
+        doc["paths"]["/healthz"].is_object(),
+        "infrastructure routes stay documented"
+    );
+}
