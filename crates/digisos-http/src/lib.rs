@@ -1,30 +1,25 @@
 //! digisos-http: the HTTP adapter. Translates requests into core calls and core results
 //! into responses; it never decides anything about the domain.
+//!
+//! Entry points: [`app::app`] builds the router from an [`state::AppState`] and the
+//! domain routes; [`serve::serve`] runs it. Every error is RFC 9457 problem+json
+//! ([`problem`]), mapped in one table.
 
-use axum::{Router, routing::get};
+pub mod app;
+pub mod auth;
+pub mod etag;
+pub mod fallback;
+pub mod idempotency;
+pub mod json;
+pub mod logging;
+pub mod metrics;
+pub mod ops;
+pub mod problem;
+pub mod serve;
+pub mod state;
 
-/// Builds the router. Call once at start-up; the router is cheap to clone.
-pub fn app() -> Router {
-    Router::new().route("/healthz", get(healthz))
-}
-
-async fn healthz() -> &'static str {
-    "ok"
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use axum::body::Body;
-    use axum::http::{Request, StatusCode};
-    use tower::ServiceExt;
-
-    #[tokio::test]
-    async fn healthz_answers_ok() {
-        let res = app()
-            .oneshot(Request::get("/healthz").body(Body::empty()).unwrap())
-            .await
-            .unwrap();
-        assert_eq!(res.status(), StatusCode::OK);
-    }
-}
+pub use app::{app, openapi};
+pub use auth::{Caller, Principal, Role, require_role};
+pub use json::ApiJson;
+pub use problem::{ApiError, DomainProblem, Problem, problem_for};
+pub use state::{AppState, HttpConfig, Infra};
