@@ -4,6 +4,7 @@
 //! threads, no environment. Time is always a parameter (`now: DateTime<Utc>` or an `on`
 //! date); parsers take `&str`/`&[u8]` that an adapter has read. See `ARCHITECTURE.md`.
 
+pub mod calendar;
 pub mod ids;
 pub mod money;
 pub mod validation;
