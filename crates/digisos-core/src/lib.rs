@@ -7,4 +7,5 @@
 pub mod calendar;
 pub mod ids;
 pub mod money;
+pub mod sla;
 pub mod validation;
