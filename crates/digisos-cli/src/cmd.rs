@@ -1,1 +1,3 @@
 //! One module per command group; each exposes clap `Args`/`Subcommand` types and `run`.
+
+pub(crate) mod calendar;

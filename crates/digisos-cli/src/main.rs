@@ -45,11 +45,16 @@ enum Command {
         /// The shell to complete for.
         shell: clap_complete::Shell,
     },
+    /// Business calendars: SLA deadlines and closed days.
+    Calendar {
+        #[command(subcommand)]
+        command: cmd::calendar::CalendarCommand,
+    },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let _ctx = Ctx {
+    let ctx = Ctx {
         data: cli.data,
         json: cli.json,
         now: cli.now.unwrap_or_else(chrono::Utc::now),
@@ -60,6 +65,7 @@ fn main() -> ExitCode {
             clap_complete::generate(shell, &mut command, "digisos", &mut std::io::stdout());
             Ok(())
         }
+        Command::Calendar { command } => cmd::calendar::run(command, &ctx),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

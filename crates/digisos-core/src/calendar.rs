@@ -5,6 +5,7 @@ mod business;
 pub mod holidays;
 pub mod ics;
 pub mod spec;
+mod tables;
 
 use crate::ids::CalendarId;
 use crate::validation::{Problem, Problems};

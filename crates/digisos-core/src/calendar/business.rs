@@ -9,6 +9,7 @@
 
 use super::holidays::{nrw_holiday_dates, nrw_holiday_name};
 use super::spec::{HolidaySet, Interval};
+use super::tables::Tables;
 use chrono::{
     DateTime, Datelike, Days, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeDelta, TimeZone, Utc,
 };
@@ -32,6 +33,8 @@ pub(super) struct Business {
     pub(super) holidays: HolidaySet,
     /// One-off closures and extra holidays, with names.
     pub(super) closures: BTreeMap<NaiveDate, String>,
+    /// Closed days and zone transitions precomputed for 1990–2099.
+    tables: Option<Tables>,
 }
 
 type Seg = (DateTime<Utc>, DateTime<Utc>);
@@ -50,7 +53,9 @@ impl Business {
                 .sum::<TimeDelta>()
         });
         let week_nominal: TimeDelta = nominal.iter().copied().sum();
+        let tables = Tables::build(tz, holidays, &closures);
         (week_nominal > TimeDelta::zero()).then_some(Business {
+            tables,
             tz,
             week,
             nominal,
@@ -62,6 +67,12 @@ impl Business {
 
     /// True when `date` is a holiday or closure of this calendar.
     pub(super) fn is_closed(&self, date: NaiveDate) -> bool {
+        if let Some(closed) = date
+            .succ_opt()
+            .and_then(|next| self.tables.as_ref()?.closed_between(date, next))
+        {
+            return !closed.is_empty();
+        }
         (self.holidays == HolidaySet::Nrw && nrw_holiday_name(date).is_some())
             || self.closures.contains_key(&date)
     }
@@ -185,7 +196,8 @@ impl Business {
     }
 
     fn local_date(&self, at: DateTime<Utc>) -> NaiveDate {
-        self.tz.from_utc_datetime(&at.naive_utc()).date_naive()
+        let utc = at.naive_utc();
+        (utc + TimeDelta::seconds(i64::from(self.offset_at(utc)))).date()
     }
 
     /// Walks the week's open segments from `from` on, consuming `remaining`; returns the
@@ -243,6 +255,14 @@ impl Business {
 
     /// Calls `f` for every closed day in `[from, to)` once (holidays and closures).
     fn for_each_closed(&self, from: NaiveDate, to: NaiveDate, mut f: impl FnMut(NaiveDate)) {
+        if let Some(closed) = self
+            .tables
+            .as_ref()
+            .and_then(|t| t.closed_between(from, to))
+        {
+            closed.iter().copied().for_each(f);
+            return;
+        }
         let nrw = self.holidays == HolidaySet::Nrw;
         if nrw {
             for year in from.year()..=to.year() {
@@ -268,16 +288,49 @@ impl Business {
     fn fixed_offset(&self, monday: NaiveDate) -> Option<i32> {
         let start = monday.and_time(NaiveTime::MIN);
         let end = start.checked_add_days(Days::new(7))?;
-        let a = self.offset_at(start.checked_sub_signed(MARGIN)?);
-        let b = self.offset_at(end.checked_add_signed(MARGIN)?);
-        (a == b).then_some(a)
+        let (lo, hi) = (
+            start.checked_sub_signed(MARGIN)?,
+            end.checked_add_signed(MARGIN)?,
+        );
+        if let Some(fixed) = self.tables.as_ref().and_then(|t| t.fixed_over(lo, hi)) {
+            return fixed;
+        }
+        let a = self.offset_at(lo);
+        (a == self.offset_at(hi)).then_some(a)
     }
 
     fn offset_at(&self, utc: NaiveDateTime) -> i32 {
-        self.tz
-            .offset_from_utc_datetime(&utc)
-            .fix()
-            .local_minus_utc()
+        self.tables
+            .as_ref()
+            .and_then(|t| t.offset_at(utc))
+            .unwrap_or_else(|| {
+                self.tz
+                    .offset_from_utc_datetime(&utc)
+                    .fix()
+                    .local_minus_utc()
+            })
+    }
+
+    /// The week's closed days as flags, Monday first.
+    fn closed_flags(&self, monday: NaiveDate) -> [bool; 7] {
+        let mut flags = [false; 7];
+        let table =
+            add_days(monday, 7).and_then(|end| self.tables.as_ref()?.closed_between(monday, end));
+        match table {
+            Some(closed) => {
+                for day in closed {
+                    flags[weekday_index(*day)] = true;
+                }
+            }
+            None => {
+                let mut day = monday;
+                for flag in &mut flags {
+                    *flag = self.is_closed(day);
+                    day = day.succ_opt().unwrap_or(day);
+                }
+            }
+        }
+        flags
     }
 
     /// Calls `f` with the week's open segments (UTC, disjoint, in time order) until it
@@ -289,10 +342,11 @@ impl Business {
         mut f: impl FnMut(DateTime<Utc>, DateTime<Utc>) -> ControlFlow<B>,
     ) -> ControlFlow<B> {
         let fixed = self.fixed_offset(monday);
+        let closed = self.closed_flags(monday);
         let mut exact: Vec<Seg> = Vec::new();
         let mut day = monday;
-        for intervals in &self.week {
-            if !intervals.is_empty() && !self.is_closed(day) {
+        for (intervals, closed) in self.week.iter().zip(closed) {
+            if !intervals.is_empty() && !closed {
                 let midnight = day.and_time(NaiveTime::MIN);
                 for iv in intervals {
                     let l1 = midnight + TimeDelta::minutes(i64::from(iv.start));

@@ -289,3 +289,23 @@ proptest! {
         prop_assert_eq!(cal.elapsed(start, fast), reference::elapsed(&cal, start, fast));
     }
 }
+
+#[test]
+fn outside_the_precomputed_years_the_direct_path_agrees() {
+    for cal in [nrw(), awkward()] {
+        for start in [
+            "1975-03-27 12:00",
+            "2150-10-22 12:00",
+            "2099-12-28 17:00",
+            "1989-12-29 17:00",
+        ] {
+            for minutes in [1, 600, 3000, 20_000] {
+                let s = berlin(start);
+                let w = TimeDelta::minutes(minutes);
+                let fast = cal.deadline(s, w);
+                assert_eq!(fast, reference::deadline(&cal, s, w), "{start} + {minutes}");
+                assert_eq!(cal.elapsed(s, fast), w, "{start} + {minutes}");
+            }
+        }
+    }
+}
