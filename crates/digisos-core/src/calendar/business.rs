@@ -232,18 +232,44 @@ impl Business {
         let end = add_days(monday, 7 * weeks.unsigned_abs())?;
         let mut total = TimeDelta::zero();
         let mut irregular: Vec<NaiveDate> = Vec::new();
-        let mut week = monday;
-        while week < end {
-            if self.fixed_offset(week).is_some() {
-                total += self.week_nominal;
-            } else {
-                irregular.push(week);
-                let _ = self.for_each_segment(week, |a, b| {
-                    total += b - a;
-                    ControlFlow::<()>::Continue(())
-                });
+        let (lo, hi) = (
+            monday.and_time(NaiveTime::MIN).checked_sub_signed(MARGIN)?,
+            end.and_time(NaiveTime::MIN).checked_add_signed(MARGIN)?,
+        );
+        match self
+            .tables
+            .as_ref()
+            .and_then(|t| t.transitions_over(lo, hi))
+        {
+            // Arithmetic: whole weeks at nominal time, only weeks near a transition exactly.
+            Some(transitions) => {
+                total = self.week_nominal * i32::try_from(weeks).ok()?;
+                for t in transitions {
+                    for near in [(*t - MARGIN).date(), (*t + MARGIN).date()] {
+                        let week = monday_of(near);
+                        if monday <= week
+                            && week < end
+                            && !irregular.contains(&week)
+                            && self.fixed_offset(week).is_none()
+                        {
+                            irregular.push(week);
+                            total += self.week_exact(week) - self.week_nominal;
+                        }
+                    }
+                }
             }
-            week = add_days(week, 7)?;
+            None => {
+                let mut week = monday;
+                while week < end {
+                    if self.fixed_offset(week).is_some() {
+                        total += self.week_nominal;
+                    } else {
+                        irregular.push(week);
+                        total += self.week_exact(week);
+                    }
+                    week = add_days(week, 7)?;
+                }
+            }
         }
         self.for_each_closed(monday, end, |day| {
             if !irregular.contains(&monday_of(day)) {
@@ -251,6 +277,16 @@ impl Business {
             }
         });
         Some(total)
+    }
+
+    /// Open time of the week from `monday`, segment by segment.
+    fn week_exact(&self, monday: NaiveDate) -> TimeDelta {
+        let mut total = TimeDelta::zero();
+        let _ = self.for_each_segment(monday, |a, b| {
+            total += b - a;
+            ControlFlow::<()>::Continue(())
+        });
+        total
     }
 
     /// Calls `f` for every closed day in `[from, to)` once (holidays and closures).
@@ -343,26 +379,30 @@ impl Business {
     ) -> ControlFlow<B> {
         let fixed = self.fixed_offset(monday);
         let closed = self.closed_flags(monday);
+        let week_start = monday.and_time(NaiveTime::MIN);
+        // Fast path: one offset for the whole week, segments are integer shifts of its start.
+        let base = fixed.map(|off| (week_start - TimeDelta::seconds(i64::from(off))).and_utc());
         let mut exact: Vec<Seg> = Vec::new();
-        let mut day = monday;
-        for (intervals, closed) in self.week.iter().zip(closed) {
-            if !intervals.is_empty() && !closed {
-                let midnight = day.and_time(NaiveTime::MIN);
-                for iv in intervals {
-                    let l1 = midnight + TimeDelta::minutes(i64::from(iv.start));
-                    let l2 = midnight + TimeDelta::minutes(i64::from(iv.end));
-                    match fixed {
-                        Some(off) => {
-                            let off = TimeDelta::seconds(i64::from(off));
-                            f((l1 - off).and_utc(), (l2 - off).and_utc())?;
-                        }
-                        None => exact.extend(self.exact_segments(l1, l2).into_iter().flatten()),
-                    }
-                }
+        for (day, (intervals, closed)) in (0_i64..).zip(self.week.iter().zip(closed)) {
+            if closed {
+                continue;
             }
-            match day.succ_opt() {
-                Some(next) => day = next,
-                None => break,
+            for iv in intervals {
+                let (s, e) = (
+                    day * 86_400 + i64::from(iv.start) * 60,
+                    day * 86_400 + i64::from(iv.end) * 60,
+                );
+                match base {
+                    Some(base) => f(base + TimeDelta::seconds(s), base + TimeDelta::seconds(e))?,
+                    None => exact.extend(
+                        self.exact_segments(
+                            week_start + TimeDelta::seconds(s),
+                            week_start + TimeDelta::seconds(e),
+                        )
+                        .into_iter()
+                        .flatten(),
+                    ),
+                }
             }
         }
         exact.sort();
@@ -380,16 +420,26 @@ impl Business {
         if before == after {
             return [Some((shift(l1, before), shift(l2, before))), None];
         }
-        // Bisect to the first second with the new offset.
-        let (mut lo, mut hi) = (lo, hi);
-        while hi - lo > TimeDelta::seconds(1) {
-            let mid = lo + TimeDelta::seconds((hi - lo).num_seconds() / 2);
-            if self.offset_at(mid) == before {
-                lo = mid;
-            } else {
-                hi = mid;
+        let known = self
+            .tables
+            .as_ref()
+            .and_then(|t| t.transitions_over(lo, hi)?.next().copied());
+        let hi = match known {
+            Some(t) => t,
+            None => {
+                // Bisect to the first second with the new offset.
+                let (mut lo, mut hi) = (lo, hi);
+                while hi - lo > TimeDelta::seconds(1) {
+                    let mid = lo + TimeDelta::seconds((hi - lo).num_seconds() / 2);
+                    if self.offset_at(mid) == before {
+                        lo = mid;
+                    } else {
+                        hi = mid;
+                    }
+                }
+                hi
             }
-        }
+        };
         let transition = hi.and_utc();
         let first = (shift(l1, before), shift(l2, before).min(transition));
         let second = (shift(l1, after).max(transition), shift(l2, after));

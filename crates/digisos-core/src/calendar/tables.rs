@@ -104,13 +104,31 @@ impl Tables {
         })
     }
 
-    /// The single offset valid over `[lo, hi]` (`Some(None)` when a transition falls in
-    /// it), or `None` outside the table range.
-    pub(super) fn fixed_over(&self, lo: NaiveDateTime, hi: NaiveDateTime) -> Option<Option<i32>> {
-        let at_lo = self.offset_at(lo)?;
+    /// The transition instants in `[lo, hi]`, or `None` outside the table range.
+    pub(super) fn transitions_over(
+        &self,
+        lo: NaiveDateTime,
+        hi: NaiveDateTime,
+    ) -> Option<impl Iterator<Item = &NaiveDateTime>> {
+        self.offset_at(lo)?;
         self.offset_at(hi)?;
+        let a = self.transitions.partition_point(|(t, _)| *t < lo);
+        let b = self.transitions.partition_point(|(t, _)| *t <= hi);
+        Some(self.transitions.get(a..b)?.iter().map(|(t, _)| t))
+    }
+
+    /// The single offset valid over `[lo, hi]` (`Some(None)` when a transition falls in
+    /// it), or `None` outside the table range. One binary search.
+    pub(super) fn fixed_over(&self, lo: NaiveDateTime, hi: NaiveDateTime) -> Option<Option<i32>> {
+        if lo < self.utc_from || hi >= self.utc_to {
+            return None;
+        }
         let i = self.transitions.partition_point(|(t, _)| *t <= lo);
         let crosses = self.transitions.get(i).is_some_and(|(t, _)| *t <= hi);
+        let at_lo = match i {
+            0 => self.initial,
+            _ => self.transitions[i - 1].1,
+        };
         Some((!crosses).then_some(at_lo))
     }
 }
