@@ -1,4 +1,5 @@
 //! One module per command group; each exposes clap `Args`/`Subcommand` types and `run`.
 
+pub(crate) mod calendar;
 pub(crate) mod eligibility;
 pub(crate) mod registry;

@@ -51,6 +51,11 @@ enum Command {
         /// The shell to complete for.
         shell: clap_complete::Shell,
     },
+    /// Business calendars: SLA deadlines and closed days.
+    Calendar {
+        #[command(subcommand)]
+        command: cmd::calendar::CalendarCommand,
+    },
 }
 
 fn main() -> ExitCode {
@@ -68,6 +73,7 @@ fn main() -> ExitCode {
             clap_complete::generate(shell, &mut command, "digisos", &mut std::io::stdout());
             Ok(())
         }
+        Command::Calendar { command } => cmd::calendar::run(command, &ctx),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -4,6 +4,7 @@
 //! threads, no environment. Time is always a parameter (`now: DateTime<Utc>` or an `on`
 //! date); parsers take `&str`/`&[u8]` that an adapter has read. See `ARCHITECTURE.md`.
 
+pub mod calendar;
 pub mod duties;
 pub mod eligibility;
 pub mod ids;
@@ -13,4 +14,5 @@ pub mod money;
 pub mod pricing;
 pub mod principal;
 pub mod register;
+pub mod sla;
 pub mod validation;
