@@ -1,5 +1,6 @@
 //! One module per command group; each exposes clap `Args`/`Subcommand` types and `run`.
 
 pub(crate) mod calendar;
+pub(crate) mod contract;
 pub(crate) mod eligibility;
 pub(crate) mod registry;

@@ -47,6 +47,9 @@ enum Command {
     #[command(subcommand)]
     Eligibility(cmd::eligibility::EligibilityCommand),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    /// Framework contract files: validate and show.
+    #[command(subcommand)]
+    Contract(cmd::contract::ContractCommand),
     Completions {
         /// The shell to complete for.
         shell: clap_complete::Shell,
@@ -68,6 +71,7 @@ fn main() -> ExitCode {
     let result: Result<(), CliError> = match cli.command {
         Command::Registry(command) => cmd::registry::run(command, &ctx),
         Command::Eligibility(command) => cmd::eligibility::run(command, &ctx),
+        Command::Contract(command) => cmd::contract::run(command, &ctx),
         Command::Completions { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut command, "digisos", &mut std::io::stdout());

@@ -5,6 +5,7 @@
 //! date); parsers take `&str`/`&[u8]` that an adapter has read. See `ARCHITECTURE.md`.
 
 pub mod calendar;
+pub mod contract;
 pub mod duties;
 pub mod eligibility;
 pub mod ids;

@@ -6,11 +6,11 @@
 
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
+
 use std::fmt;
 
 /// A non-negative amount of euro. Serialised as a decimal string (`"1234.50"`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize)]
-#[serde(transparent)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Money(Decimal);
 
 /// Why an amount is not valid money.
@@ -131,6 +131,17 @@ impl std::str::FromStr for Money {
             .parse()
             .map_err(|_| MoneyError::NotANumber(s.to_string()))?;
         Money::new(d)
+    }
+}
+
+impl Serialize for Money {
+    /// As a decimal string with at least two decimal places (`"185.00"`, `"0.125"`).
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if self.0.scale() <= 2 {
+            s.collect_str(&format_args!("{:.2}", self.0))
+        } else {
+            s.collect_str(&self.0)
+        }
     }
 }
 

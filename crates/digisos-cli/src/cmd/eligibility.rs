@@ -12,13 +12,17 @@ use serde::Serialize;
 /// Commands on eligibility (*Abrufberechtigung*).
 #[derive(Debug, Subcommand)]
 pub(crate) enum EligibilityCommand {
-    /// Decide whether a body is eligible (uses the NRW default rules for now).
+    /// Decide whether a body is eligible under the contract's rules (default: the NRW
+    /// rule set of the Digi-SOS announcement).
     Check {
         /// The body key (AGS, Kreisschlüssel or registry id).
         key: BodyKey,
         /// The date to decide for (YYYY-MM-DD); default: today in Europe/Berlin.
         #[arg(long)]
         on: Option<chrono::NaiveDate>,
+        /// Contract file (TOML) whose [eligibility] rules apply.
+        #[arg(long)]
+        contract: Option<std::path::PathBuf>,
     },
 }
 
@@ -35,14 +39,18 @@ struct DecisionOutput {
 /// Runs an eligibility command.
 pub(crate) fn run(command: EligibilityCommand, ctx: &Ctx) -> Result<(), CliError> {
     match command {
-        EligibilityCommand::Check { key, on } => {
+        EligibilityCommand::Check { key, on, contract } => {
             let on = on.unwrap_or_else(|| {
                 ctx.now
                     .with_timezone(&chrono_tz::Europe::Berlin)
                     .date_naive()
             });
             let register = registry::load(ctx)?;
-            let decision = RuleSet::nrw_default().decide(&register, &key, on);
+            let rules = match contract {
+                Some(path) => crate::cmd::contract::load(&path)?.eligibility,
+                None => RuleSet::nrw_default(),
+            };
+            let decision = rules.decide(&register, &key, on);
             let output = output(&decision, on)?;
             ctx.print(&output, || human(&decision, on))
         }
