@@ -50,6 +50,8 @@ pub struct Contract {
     pub maximum_value: Money,
     /// Percentages of the maximum at which warnings are raised, ascending (e.g. 80, 90).
     pub warning_levels: Vec<u8>,
+    /// Maximum net amount one body may reserve per contract year, over all lots.
+    pub per_body_year: Option<Money>,
     /// VAT rate in percent, shown separately, never part of limits.
     pub vat_percent: Decimal,
     /// Who may call off.

@@ -95,6 +95,13 @@ fn summary(c: &Contract) -> String {
     );
     let _ = writeln!(
         s,
+        "  per body and year:  {}",
+        c.per_body_year.map_or("no limit".to_string(), |m| format!(
+            "{m} EUR net (per contract year, all lots)"
+        ))
+    );
+    let _ = writeln!(
+        s,
         "  VAT:                {} % (shown separately)",
         c.vat_percent
     );
@@ -157,11 +164,10 @@ fn summary(c: &Contract) -> String {
         };
         let _ = writeln!(
             s,
-            "    limits:    per call-off {} / {} person-days, per body and year {}, approval above {}",
+            "    limits:    per call-off {} / {} person-days, approval above {}",
             opt(l.per_call_off),
             l.per_call_off_person_days
                 .map_or("-".to_string(), |d| d.to_string()),
-            opt(l.per_body_year),
             opt(l.approval_threshold)
         );
         let _ = writeln!(s, "    SLA windows (minutes, calendar):");

@@ -38,8 +38,6 @@ pub struct CallOffLimits {
     pub per_call_off: Option<Money>,
     /// Maximum person-days of one call-off.
     pub per_call_off_person_days: Option<Decimal>,
-    /// Maximum net amount per body and contract year in this lot.
-    pub per_body_year: Option<Money>,
     /// Reservations above this need the coordinator's approval.
     pub approval_threshold: Option<Money>,
 }

@@ -37,6 +37,9 @@ pub struct ContractSpec {
     /// VAT rate in percent (default 19).
     #[serde(default = "default_vat")]
     pub vat_percent: Decimal,
+    /// Limits that span the lots.
+    #[serde(default)]
+    pub limits: ContractLimitsSpec,
     /// Eligibility rules (*abrufberechtigte Stellen*).
     pub eligibility: RuleSet,
     /// Named calendars used by SLA windows.
@@ -181,10 +184,16 @@ pub struct CallOffLimitsSpec {
     /// Maximum person-days of one call-off (e.g. 5 free days per incident in Hessen).
     #[serde(default)]
     pub per_call_off_person_days: Option<Decimal>,
-    /// Maximum net amount per body and contract year (over all lots).
-    #[serde(default)]
-    pub per_body_year: Option<Decimal>,
     /// Reservations above this amount need the coordinator's approval.
     #[serde(default)]
     pub approval_threshold: Option<Decimal>,
+}
+
+/// Limits of the whole contract, beside its maximum value.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContractLimitsSpec {
+    /// Maximum net amount one body may reserve per contract year, over all lots.
+    #[serde(default)]
+    pub per_body_year: Option<Decimal>,
 }

@@ -30,6 +30,10 @@ impl ContractSpec {
             );
         }
         check_levels(&mut p, &self.warning_levels);
+        let per_body_year = self
+            .limits
+            .per_body_year
+            .and_then(|v| positive(&mut p, "limits.per_body_year", v));
         if self.vat_percent < Decimal::ZERO || self.vat_percent > Decimal::ONE_HUNDRED {
             p.push("vat_percent", "must be between 0 and 100");
         }
@@ -87,6 +91,7 @@ impl ContractSpec {
             estimated_value: estimated.unwrap_or_default(),
             maximum_value: maximum.unwrap_or_default(),
             warning_levels: self.warning_levels.clone(),
+            per_body_year,
             vat_percent: self.vat_percent,
             eligibility: self.eligibility.clone(),
             calendars: self.calendars.clone(),
@@ -285,7 +290,6 @@ fn check_limits(
     let limits = CallOffLimits {
         per_call_off: opt(p, "per_call_off", spec.per_call_off),
         per_call_off_person_days: spec.per_call_off_person_days,
-        per_body_year: opt(p, "per_body_year", spec.per_body_year),
         approval_threshold: opt(p, "approval_threshold", spec.approval_threshold),
     };
     if spec
