@@ -14,6 +14,8 @@ pub mod ledger;
 pub mod money;
 pub mod pricing;
 pub mod principal;
+pub mod programme;
 pub mod register;
+pub mod service;
 pub mod sla;
 pub mod validation;

@@ -113,3 +113,24 @@ impl Lot {
             .map(Money::round_cents)
     }
 }
+
+impl Lot {
+    /// The lot's rate card in the form the pricing module takes.
+    pub fn rate_card(&self) -> crate::pricing::RateCard {
+        crate::pricing::RateCard {
+            roles: self.rates.clone(),
+        }
+    }
+
+    /// The lot's surcharges in the form the pricing module takes (the highest applies).
+    pub fn surcharges(&self) -> crate::pricing::Surcharges {
+        crate::pricing::Surcharges {
+            night_percent: self.night_percent,
+            night_from: self.night_from,
+            night_to: self.night_to,
+            weekend_percent: self.weekend_percent,
+            holiday_percent: self.holiday_percent,
+            combine: crate::pricing::Combine::default(),
+        }
+    }
+}

@@ -1,10 +1,10 @@
 //! Commands of the incident aggregate (imperative): what a principal asks the incident to
 //! do. The acting principal and `now` are passed to `decide` beside the command.
 
-use super::placeholders::Severity;
 use crate::duties::{DutyKind, Nis2Class};
 use crate::ids::{LotId, RoleId};
 use crate::money::Money;
+use crate::sla::Severity;
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};

@@ -4,13 +4,14 @@
 //! later change of policy, rate card or contract never rewrites history.
 
 use super::command::{IncidentCategory, TimeEntryNo};
-use super::placeholders::{Severity, SlaEvent};
 use super::state::{Action, Cascade, Eligibility};
 use super::waiting::WaitAction;
 use crate::duties::{DutyEvent, Nis2Class};
 use crate::ids::{LotId, ProviderId, RoleId};
+use crate::ledger::{CallOffId, LedgerEvent};
 use crate::money::Money;
 use crate::principal::Actor;
+use crate::sla::{ClockEvent, Severity, WindowKind};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -63,31 +64,19 @@ pub enum IncidentEventKind {
         /// All reasons.
         reasons: Vec<String>,
     },
-    /// The amount was reserved against every limit the call-off touches.
-    FundsReserved {
-        /// Net amount reserved.
-        amount: Money,
-    },
-    /// The reservation is above the approval threshold and waits for the coordinator.
-    ReservationAwaitingApproval {
-        /// Net amount requested.
-        amount: Money,
-    },
-    /// The coordinator approved the pending reservation.
-    ReservationApproved {
-        /// Net amount reserved.
-        amount: Money,
-    },
-    /// The coordinator refused the pending reservation.
-    ReservationRefused {
-        /// Why.
-        reason: String,
-    },
-    /// The call-off was issued to `provider` (first dispatch or re-dispatch when unserved).
+    /// The call-off was issued to `provider` (first dispatch or re-dispatch when unserved),
+    /// with the order in which the lot's providers will be asked.
     Dispatched {
+        /// The call-off (*Abruf*) in the ledger.
+        call_off: CallOffId,
         /// The provider now holding the call-off.
         provider: ProviderId,
+        /// The cascade: every provider of the lot in the order they are asked.
+        order: Vec<ProviderId>,
     },
+    /// A ledger event of this incident's call-off (reservation, approval, amendment,
+    /// posting, reversal, release, void, utilisation warning).
+    Ledger(LedgerEvent),
     /// `provider` accepted.
     Accepted {
         /// The provider.
@@ -151,8 +140,15 @@ pub enum IncidentEventKind {
     },
     /// A reporting duty changed (submitted, scheduled, overdue).
     Duty(DutyEvent),
-    /// An SLA clock changed.
-    Sla(SlaEvent),
+    /// An SLA clock of `provider` changed (started, paused, warning, breach, stopped, …).
+    Sla {
+        /// Which window.
+        window: WindowKind,
+        /// The provider the clock runs against.
+        provider: ProviderId,
+        /// What happened to the clock.
+        event: ClockEvent,
+    },
     /// The provider submitted worked time, priced when submitted.
     TimeEntrySubmitted {
         /// Its number.
@@ -190,24 +186,6 @@ pub enum IncidentEventKind {
         entry: TimeEntryNo,
         /// Net amount taken back from the posted total.
         amount: Money,
-        /// Why.
-        reason: String,
-    },
-    /// A change of the reservation to `new_total` was requested (waits for approval when
-    /// above the threshold).
-    AmendmentRequested {
-        /// The requested total.
-        new_total: Money,
-        /// Why.
-        reason: String,
-    },
-    /// The reservation now stands at `new_total`.
-    AmendmentApplied {
-        /// The new total reserved.
-        new_total: Money,
-    },
-    /// A pending amendment was refused.
-    AmendmentRefused {
         /// Why.
         reason: String,
     },
@@ -255,19 +233,46 @@ impl IncidentEventKind {
             E::Cancelled { .. } => Move(Action::Cancel),
             E::WaitingForBody { .. } => Wait(WaitAction::Wait),
             E::ResumedFromBody => Wait(WaitAction::Resume),
-            E::FundsReserved { .. }
-            | E::ReservationAwaitingApproval { .. }
-            | E::ReservationApproved { .. }
-            | E::ReservationRefused { .. }
+            E::Ledger(_)
             | E::Duty(_)
-            | E::Sla(_)
+            | E::Sla { .. }
             | E::TimeEntrySubmitted { .. }
             | E::TimeEntryApproved { .. }
             | E::TimeEntryDisputed { .. }
-            | E::TimeEntryReversed { .. }
-            | E::AmendmentRequested { .. }
-            | E::AmendmentApplied { .. }
-            | E::AmendmentRefused { .. } => LifecycleEffect::None,
+            | E::TimeEntryReversed { .. } => LifecycleEffect::None,
+        }
+    }
+}
+
+impl IncidentEventKind {
+    /// The event's type name in snake case (`dispatched`, `time_entry_approved`, …).
+    pub fn name(&self) -> &'static str {
+        use IncidentEventKind as E;
+        match self {
+            E::Reported { .. } => "reported",
+            E::Triaged { .. } => "triaged",
+            E::Rejected { .. } => "rejected",
+            E::Dispatched { .. } => "dispatched",
+            E::Ledger(_) => "ledger",
+            E::Accepted { .. } => "accepted",
+            E::Declined { .. } => "declined",
+            E::AcceptanceWindowMissed { .. } => "acceptance_window_missed",
+            E::FirstContactRecorded => "first_contact_recorded",
+            E::RemoteStartRecorded => "remote_start_recorded",
+            E::OnSiteArrivalRecorded => "on_site_arrival_recorded",
+            E::WaitingForBody { .. } => "waiting_for_body",
+            E::ResumedFromBody => "resumed_from_body",
+            E::Contained => "contained",
+            E::Recovered => "recovered",
+            E::Closed { .. } => "closed",
+            E::Withdrawn { .. } => "withdrawn",
+            E::Cancelled { .. } => "cancelled",
+            E::Duty(_) => "duty",
+            E::Sla { .. } => "sla",
+            E::TimeEntrySubmitted { .. } => "time_entry_submitted",
+            E::TimeEntryApproved { .. } => "time_entry_approved",
+            E::TimeEntryDisputed { .. } => "time_entry_disputed",
+            E::TimeEntryReversed { .. } => "time_entry_reversed",
         }
     }
 }

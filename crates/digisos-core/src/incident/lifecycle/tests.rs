@@ -5,9 +5,10 @@ use crate::duties::{DutyEvent, DutyKind, Nis2Class};
 use crate::ids::{LotId, ProviderId};
 use crate::incident::command::IncidentCategory;
 use crate::incident::event::IncidentEvent;
-use crate::incident::placeholders::Severity;
+use crate::ledger::{CallOffId, LedgerEvent};
 use crate::money::Money;
 use crate::principal::{Actor, Principal};
+use crate::sla::Severity;
 use IncidentEventKind as E;
 use IncidentState as S;
 use chrono::{DateTime, TimeDelta, Utc};
@@ -61,11 +62,13 @@ fn cascade_then_full_lifecycle_to_closed() {
             severity: Severity::Critical,
             lot: LotId::new("los-1").unwrap(),
         },
-        E::FundsReserved {
-            amount: Money::euro(20_000),
-        },
+        E::Ledger(LedgerEvent::ReservationApproved {
+            call_off: CallOffId::from_number(1),
+        }),
         E::Dispatched {
+            call_off: CallOffId::from_number(1),
             provider: p("first"),
+            order: vec![p("first"), p("second")],
         },
         E::Declined {
             provider: p("first"),
@@ -131,7 +134,9 @@ fn missed_window_with_no_provider_left_is_unserved_and_can_be_redispatched() {
             lot: LotId::new("los-2").unwrap(),
         },
         E::Dispatched {
+            call_off: CallOffId::from_number(2),
             provider: p("only"),
+            order: vec![p("only")],
         },
         E::AcceptanceWindowMissed {
             provider: p("only"),
@@ -139,7 +144,9 @@ fn missed_window_with_no_provider_left_is_unserved_and_can_be_redispatched() {
             next: None,
         },
         E::Dispatched {
+            call_off: CallOffId::from_number(2),
             provider: p("backup"),
+            order: vec![p("backup")],
         },
         E::Cancelled {
             reason: "body recovered alone".into(),

@@ -1,0 +1,106 @@
+//! Sans-IO timers of an incident: the next instant something is due (an SLA warning or
+//! breach, a missed acceptance window, an overdue reporting duty), and `handle_timeout`,
+//! which returns everything due by `now` — each once, in time order, even if `now` jumped.
+
+use super::aggregate::Incident;
+use super::decide::{cancel_all, next_provider, start_all};
+use super::event::{IncidentEvent, IncidentEventKind as E};
+use super::facts::Facts;
+use crate::principal::Actor;
+use crate::sla::{ClockEvent, WindowKind};
+use chrono::{DateTime, Utc};
+
+impl Incident {
+    /// The next instant at which [`Incident::handle_timeout`] has something to do.
+    pub fn next_timeout(&self) -> Option<DateTime<Utc>> {
+        let clocks = self.clocks.iter().filter_map(|c| c.clock.next_timeout());
+        clocks.chain(self.duties.next_timeout()).min()
+    }
+
+    /// Everything due by `now`, as events stamped with the instant each became due and
+    /// caused by the timer. A missed acceptance window moves the call-off down the
+    /// cascade (the next provider's clocks start at the breach instant).
+    pub fn handle_timeout(&self, now: DateTime<Utc>, facts: &Facts<'_>) -> Vec<IncidentEvent> {
+        let mut state = self.clone();
+        let mut out = Vec::new();
+        // Each round handles the earliest due instant; every round records at least one
+        // event that removes what was due, so the loop ends.
+        for _ in 0..10_000 {
+            let Some(due) = state.next_timeout().filter(|t| *t <= now) else {
+                break;
+            };
+            let kinds = state.due_at(due, facts);
+            if kinds.is_empty() {
+                break;
+            }
+            for kind in kinds {
+                let event = IncidentEvent {
+                    at: due,
+                    by: Actor::Timer,
+                    kind,
+                };
+                state.apply(&event);
+                out.push(event);
+            }
+        }
+        out
+    }
+
+    fn due_at(&self, due: DateTime<Utc>, facts: &Facts<'_>) -> Vec<E> {
+        let mut out = Vec::new();
+        for pc in &self.clocks {
+            if pc.clock.next_timeout() != Some(due) {
+                continue;
+            }
+            let events = pc.clock.handle_timeout(due);
+            let breached = events
+                .iter()
+                .any(|e| matches!(e, ClockEvent::Breached { .. }));
+            out.extend(events.into_iter().map(|event| E::Sla {
+                window: pc.clock.kind(),
+                provider: pc.provider.clone(),
+                event,
+            }));
+            let holds = self.provider.as_ref() == Some(&pc.provider);
+            if breached && pc.clock.kind() == WindowKind::Acceptance && holds {
+                out.extend(self.cascade_after_miss(due, facts));
+                return out;
+            }
+        }
+        if self.duties.next_timeout() == Some(due)
+            || self.duties.next_timeout().is_some_and(|t| t <= due)
+        {
+            out.extend(self.duties.handle_timeout(due).into_iter().map(E::Duty));
+        }
+        out
+    }
+
+    fn cascade_after_miss(&self, due: DateTime<Utc>, facts: &Facts<'_>) -> Vec<E> {
+        let Some(provider) = self.provider.clone() else {
+            return Vec::new();
+        };
+        let mut after = self.clone();
+        // the breach itself is applied before the other clocks of the provider cancel
+        for pc in after
+            .clocks
+            .iter_mut()
+            .filter(|c| c.provider == provider && c.clock.kind() == WindowKind::Acceptance)
+        {
+            for e in pc.clock.handle_timeout(due) {
+                pc.clock.apply(&e);
+            }
+        }
+        let mut out = cancel_all(&after, &provider, due, facts).unwrap_or_default();
+        let next = next_provider(self, &provider);
+        out.push(E::AcceptanceWindowMissed {
+            provider,
+            due,
+            next: next.clone(),
+        });
+        let lot = self.lot.as_ref().and_then(|l| facts.lot(l));
+        if let (Some(next), Some(lot)) = (next, lot) {
+            out.extend(start_all(self, lot, &next, due, facts).unwrap_or_default());
+        }
+        out
+    }
+}

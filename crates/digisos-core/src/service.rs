@@ -1,0 +1,196 @@
+//! The application service: the programme kept in memory over an event log behind the
+//! [`Store`] port. Pure and synchronous; adapters own threads, timers and the clock.
+//!
+//! Every write goes through [`Store::append_with`]: under the store's lock the service
+//! first folds what other writers appended since it last looked (catch-up), then decides
+//! a **batch** of commands against the up-to-date state, and the store appends all their
+//! events in one transaction (group commit). So the ledger invariant holds across
+//! processes sharing one database, and one fsync serves many commands.
+
+pub mod memory;
+
+pub use memory::MemoryStore;
+
+use crate::principal::Principal;
+use crate::programme::{Command, Programme, ProgrammeEvent, Rejection};
+use chrono::{DateTime, Utc};
+
+/// An event with its global position in the log (1-based, gapless).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Recorded {
+    /// Global position.
+    pub position: u64,
+    /// The event.
+    pub event: ProgrammeEvent,
+}
+
+/// What the decision step of [`Store::append_with`] returns: the events to append.
+pub type Decision<'a> = dyn FnMut(&[Recorded]) -> Vec<ProgrammeEvent> + 'a;
+
+/// The port to an event log (implemented in memory here and by `digisos-store`).
+pub trait Store {
+    /// The store's failure (IO, conflict after retries, corruption). Never a domain rejection.
+    type Error: std::error::Error + Send + Sync + 'static;
+
+    /// Every event after `position`, in order.
+    fn read_after(&self, position: u64) -> Result<Vec<Recorded>, Self::Error>;
+
+    /// Atomically: hands `decide` the events appended after `position` by others, appends
+    /// what it returns (possibly nothing), and returns the appended events with their
+    /// positions. No other writer may append between the read and the append.
+    fn append_with(
+        &self,
+        position: u64,
+        decide: &mut Decision<'_>,
+    ) -> Result<Vec<Recorded>, Self::Error>;
+}
+
+/// The outcome of one command of a batch: its events, or why it was refused.
+pub type Outcome = Result<Vec<Recorded>, Rejection>;
+
+/// The programme over a store.
+#[derive(Debug)]
+pub struct Service<S> {
+    store: S,
+    state: Programme,
+    position: u64,
+}
+
+impl<S: Store> Service<S> {
+    /// Opens the service by replaying the whole log. Fails if the store cannot be read.
+    pub fn open(store: S) -> Result<Self, S::Error> {
+        let mut service = Service {
+            store,
+            state: Programme::new(),
+            position: 0,
+        };
+        service.refresh()?;
+        Ok(service)
+    }
+
+    /// Folds what other writers appended since the last look. Call before serving reads
+    /// when several processes share the store.
+    pub fn refresh(&mut self) -> Result<(), S::Error> {
+        for r in self.store.read_after(self.position)? {
+            self.fold(&r);
+        }
+        Ok(())
+    }
+
+    fn fold(&mut self, r: &Recorded) {
+        if r.position > self.position {
+            self.state.apply(&r.event);
+            self.position = r.position;
+        }
+    }
+
+    /// The current state (as of the last write or refresh).
+    pub fn state(&self) -> &Programme {
+        &self.state
+    }
+
+    /// The position of the last folded event.
+    pub fn position(&self) -> u64 {
+        self.position
+    }
+
+    /// The store.
+    pub fn store(&self) -> &S {
+        &self.store
+    }
+
+    /// Executes one command. `Ok(Err(rejection))` means the domain refused it and nothing
+    /// was written; `Err` means the store failed.
+    pub fn execute(
+        &mut self,
+        command: &Command,
+        by: &Principal,
+        now: DateTime<Utc>,
+    ) -> Result<Outcome, S::Error> {
+        let mut outcomes = self.execute_batch(&[(command.clone(), by.clone())], now)?;
+        Ok(outcomes.pop().unwrap_or(Ok(Vec::new())))
+    }
+
+    /// Executes several commands in one transaction (group commit): each is decided
+    /// against the state including the events of the commands before it; refused ones
+    /// write nothing. Whatever fell due by `now` is recorded first.
+    pub fn execute_batch(
+        &mut self,
+        batch: &[(Command, Principal)],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Outcome>, S::Error> {
+        let mut counts: Vec<Result<usize, Rejection>> = Vec::new();
+        let mut timer_count = 0usize;
+        let base = self.state.clone();
+        let base_position = self.position;
+        let mut decide = |newer: &[Recorded]| {
+            let mut working = base.clone();
+            for r in newer.iter().filter(|r| r.position > base_position) {
+                working.apply(&r.event);
+            }
+            counts.clear();
+            let mut all = working.handle_timeout(now);
+            for e in &all {
+                working.apply(e);
+            }
+            timer_count = all.len();
+            for (command, by) in batch {
+                match working.decide(command, by, now) {
+                    Ok(events) => {
+                        for e in &events {
+                            working.apply(e);
+                        }
+                        counts.push(Ok(events.len()));
+                        all.extend(events);
+                    }
+                    Err(r) => counts.push(Err(r)),
+                }
+            }
+            all
+        };
+        let appended = self.store.append_with(self.position, &mut decide)?;
+        self.refresh_through(&appended)?;
+        let mut rest = appended.into_iter().skip(timer_count);
+        Ok(counts
+            .into_iter()
+            .map(|c| c.map(|n| rest.by_ref().take(n).collect()))
+            .collect())
+    }
+
+    /// Records everything that fell due by `now` (call when the timer set for
+    /// [`Service::next_timeout`] fires). Returns the recorded events.
+    pub fn tick(&mut self, now: DateTime<Utc>) -> Result<Vec<Recorded>, S::Error> {
+        let base = self.state.clone();
+        let base_position = self.position;
+        let mut decide = |newer: &[Recorded]| {
+            let mut working = base.clone();
+            for r in newer.iter().filter(|r| r.position > base_position) {
+                working.apply(&r.event);
+            }
+            working.handle_timeout(now)
+        };
+        let appended = self.store.append_with(self.position, &mut decide)?;
+        self.refresh_through(&appended)?;
+        Ok(appended)
+    }
+
+    /// The next instant at which [`Service::tick`] has something to record.
+    pub fn next_timeout(&self) -> Option<DateTime<Utc>> {
+        self.state.next_timeout()
+    }
+
+    fn refresh_through(&mut self, appended: &[Recorded]) -> Result<(), S::Error> {
+        // fold what others wrote before our batch, then our batch
+        if appended
+            .first()
+            .is_some_and(|r| r.position > self.position + 1)
+            || appended.is_empty()
+        {
+            self.refresh()?;
+        }
+        for r in appended {
+            self.fold(r);
+        }
+        Ok(())
+    }
+}
