@@ -34,6 +34,14 @@ struct Cli {
     /// The instant to act at (RFC 3339); defaults to the system clock.
     #[arg(long, global = true, value_parser = output::parse_now)]
     now: Option<chrono::DateTime<chrono::Utc>>,
+    /// Event store URL (`sqlite://PATH`, `postgres://…?schema=NAME`); default: the SQLite
+    /// file `digisos.db` in the data directory.
+    #[arg(long, global = true, env = "DIGISOS_STORE")]
+    store: Option<String>,
+    /// Act as this principal in embedded mode: `coordinator` (default), `auditor`,
+    /// `body:KEY` or `provider:ID` (for operators recording on someone's behalf, and tests).
+    #[arg(long = "as", global = true, value_parser = output::parse_principal, default_value = "coordinator")]
+    acting_as: digisos_core::principal::Principal,
     #[command(subcommand)]
     command: Command,
 }
@@ -67,6 +75,8 @@ fn main() -> ExitCode {
         data: cli.data,
         json: cli.json,
         now: cli.now.unwrap_or_else(chrono::Utc::now),
+        store: cli.store,
+        principal: cli.acting_as,
     };
     let result: Result<(), CliError> = match cli.command {
         Command::Registry(command) => cmd::registry::run(command, &ctx),
