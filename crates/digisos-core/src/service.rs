@@ -37,7 +37,8 @@ pub trait Store {
 
     /// Atomically: hands `decide` the events appended after `position` by others, appends
     /// what it returns (possibly nothing), and returns the appended events with their
-    /// positions. No other writer may append between the read and the append.
+    /// positions. No other writer may append between the read and the append. Calls
+    /// `decide` exactly once, and not at all if the store fails before.
     fn append_with(
         &self,
         position: u64,
@@ -54,6 +55,9 @@ pub struct Service<S> {
     store: S,
     state: Programme,
     position: u64,
+    /// True while a write is in flight or after it failed: the state may hold events
+    /// that were not appended and is rebuilt from the log before the next write.
+    stale: bool,
 }
 
 impl<S: Store> Service<S> {
@@ -63,6 +67,7 @@ impl<S: Store> Service<S> {
             store,
             state: Programme::new(),
             position: 0,
+            stale: false,
         };
         service.refresh()?;
         Ok(service)
@@ -114,31 +119,16 @@ impl<S: Store> Service<S> {
     /// Executes several commands in one transaction (group commit): each is decided
     /// against the state including the events of the commands before it; refused ones
     /// write nothing. Whatever fell due by `now` is recorded first.
-    pub fn execute_batch(
-        &mut self,
-        batch: &[(Command, Principal)],
-        now: DateTime<Utc>,
-    ) -> Result<Vec<Outcome>, S::Error> {
+    pub fn execute_batch(&mut self, batch: &[(Command, Principal)], now: DateTime<Utc>) -> Result<Vec<Outcome>, S::Error> {
         let mut counts: Vec<Result<usize, Rejection>> = Vec::new();
         let mut timer_count = 0usize;
-        let base = self.state.clone();
-        let base_position = self.position;
-        let mut decide = |newer: &[Recorded]| {
-            let mut working = base.clone();
-            for r in newer.iter().filter(|r| r.position > base_position) {
-                working.apply(&r.event);
-            }
-            counts.clear();
-            let mut all = working.handle_timeout(now);
-            for e in &all {
-                working.apply(e);
-            }
+        let appended = self.write(now, |state, all| {
             timer_count = all.len();
             for (command, by) in batch {
-                match working.decide(command, by, now) {
+                match state.decide(command, by, now) {
                     Ok(events) => {
                         for e in &events {
-                            working.apply(e);
+                            state.apply(e);
                         }
                         counts.push(Ok(events.len()));
                         all.extend(events);
@@ -146,10 +136,7 @@ impl<S: Store> Service<S> {
                     Err(r) => counts.push(Err(r)),
                 }
             }
-            all
-        };
-        let appended = self.store.append_with(self.position, &mut decide)?;
-        self.refresh_through(&appended)?;
+        })?;
         let mut rest = appended.into_iter().skip(timer_count);
         Ok(counts
             .into_iter()
@@ -160,37 +147,52 @@ impl<S: Store> Service<S> {
     /// Records everything that fell due by `now` (call when the timer set for
     /// [`Service::next_timeout`] fires). Returns the recorded events.
     pub fn tick(&mut self, now: DateTime<Utc>) -> Result<Vec<Recorded>, S::Error> {
-        let base = self.state.clone();
-        let base_position = self.position;
+        self.write(now, |_, _| {})
+    }
+
+    /// One write: under the store's lock, fold what others appended, record what fell
+    /// due by `now`, let `more` decide further events on the up-to-date state (it applies
+    /// them itself), and append everything. The state is updated in place; if the store
+    /// fails, it is rebuilt from the log on the next call, so it never shows what was not
+    /// written.
+    fn write(
+        &mut self,
+        now: DateTime<Utc>,
+        mut more: impl FnMut(&mut Programme, &mut Vec<ProgrammeEvent>),
+    ) -> Result<Vec<Recorded>, S::Error> {
+        if self.stale {
+            self.state = Programme::new();
+            self.position = 0;
+            self.refresh()?;
+            self.stale = false;
+        }
+        let Service { store, state, position, stale } = self;
+        *stale = true;
+        let from = *position;
         let mut decide = |newer: &[Recorded]| {
-            let mut working = base.clone();
-            for r in newer.iter().filter(|r| r.position > base_position) {
-                working.apply(&r.event);
+            for r in newer {
+                if r.position > *position {
+                    state.apply(&r.event);
+                    *position = r.position;
+                }
             }
-            working.handle_timeout(now)
+            let mut all = state.handle_timeout(now);
+            for e in &all {
+                state.apply(e);
+            }
+            more(state, &mut all);
+            all
         };
-        let appended = self.store.append_with(self.position, &mut decide)?;
-        self.refresh_through(&appended)?;
+        let appended = store.append_with(from, &mut decide)?;
+        if let Some(last) = appended.last() {
+            *position = last.position;
+        }
+        *stale = false;
         Ok(appended)
     }
 
     /// The next instant at which [`Service::tick`] has something to record.
     pub fn next_timeout(&self) -> Option<DateTime<Utc>> {
         self.state.next_timeout()
-    }
-
-    fn refresh_through(&mut self, appended: &[Recorded]) -> Result<(), S::Error> {
-        // fold what others wrote before our batch, then our batch
-        if appended
-            .first()
-            .is_some_and(|r| r.position > self.position + 1)
-            || appended.is_empty()
-        {
-            self.refresh()?;
-        }
-        for r in appended {
-            self.fold(r);
-        }
-        Ok(())
     }
 }
