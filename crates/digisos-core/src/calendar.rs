@@ -6,6 +6,7 @@ pub mod holidays;
 pub mod ics;
 pub mod spec;
 mod tables;
+mod timeline;
 
 use crate::ids::CalendarId;
 use crate::validation::{Problem, Problems};
