@@ -60,8 +60,39 @@ impl Business {
                 .sum::<TimeDelta>()
         });
         let week_nominal: TimeDelta = nominal.iter().copied().sum();
+        (week_nominal > TimeDelta::zero())
+            .then(|| Business::assemble(tz, week, nominal, week_nominal, holidays, closures))
+    }
+
+    /// This calendar with `extra` closed days added; an extra day's name replaces the name
+    /// of an existing closure on the same date.
+    pub(super) fn with_closures(
+        &self,
+        extra: impl IntoIterator<Item = (NaiveDate, String)>,
+    ) -> Business {
+        let mut closures = self.closures.clone();
+        closures.extend(extra);
+        Business::assemble(
+            self.tz,
+            self.week.clone(),
+            self.nominal,
+            self.week_nominal,
+            self.holidays,
+            closures,
+        )
+    }
+
+    /// Precomputes the tables and the timeline of a calendar with opening hours.
+    fn assemble(
+        tz: Tz,
+        week: [Vec<Interval>; 7],
+        nominal: [TimeDelta; 7],
+        week_nominal: TimeDelta,
+        holidays: HolidaySet,
+        closures: BTreeMap<NaiveDate, String>,
+    ) -> Business {
         let tables = Tables::build(tz, holidays, &closures);
-        let mut business = (week_nominal > TimeDelta::zero()).then_some(Business {
+        let mut business = Business {
             tables,
             timeline: None,
             tz,
@@ -70,12 +101,12 @@ impl Business {
             week_nominal,
             holidays,
             closures,
-        })?;
+        };
         business.timeline = business
             .tables
             .as_ref()
             .and_then(|t| Timeline::build(&business, t));
-        Some(business)
+        business
     }
 
     /// True when `date` is a holiday or closure of this calendar.

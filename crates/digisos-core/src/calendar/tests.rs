@@ -379,3 +379,38 @@ fn outside_the_precomputed_years_the_direct_path_agrees() {
         }
     }
 }
+
+#[test]
+fn extra_holidays_close_days_of_a_business_calendar() {
+    let outing = super::holidays::ClosedDay {
+        date: NaiveDate::from_ymd_opt(2025, 4, 7).unwrap(),
+        name: "Betriebsausflug".into(),
+    };
+    let base = nrw();
+    let cal = base
+        .with_extra_holidays(std::slice::from_ref(&outing))
+        .unwrap();
+    // Friday 17:00 + 2 h: Monday is closed now, so Tuesday 09:00.
+    let start = berlin("2025-04-04 17:00");
+    assert_eq!(
+        show(base.deadline(start, TimeDelta::hours(2))),
+        "2025-04-07 Mon 09:00 +02:00"
+    );
+    assert_eq!(
+        show(cal.deadline(start, TimeDelta::hours(2))),
+        "2025-04-08 Tue 09:00 +02:00"
+    );
+    assert_eq!(
+        cal.deadline(start, TimeDelta::hours(2)),
+        reference::deadline(&cal, start, TimeDelta::hours(2))
+    );
+    assert!(cal.closed_days(2025).contains(&outing));
+    assert_eq!(
+        cal.closed_days(2025).len(),
+        base.closed_days(2025).len() + 1
+    );
+    assert_eq!(
+        Calendar::always_open().with_extra_holidays(&[outing]),
+        Err(super::ExtraHolidaysError::AlwaysOpen)
+    );
+}
