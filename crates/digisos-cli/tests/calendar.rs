@@ -1,4 +1,5 @@
-//! CLI tests of `digisos calendar deadline|holidays`: edge days, contract calendars, bad input.
+//! CLI tests of `digisos calendar deadline|holidays`: edge days, contract calendars, iCalendar
+//! holidays, bad input.
 
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] fns may panic
 
@@ -357,4 +358,108 @@ fn an_invalid_contract_calendar_lists_every_problem() {
         .assert()
         .code(1)
         .stderr(contains("unknown variant `weekly`"));
+}
+
+/// A works outing (*Betriebsausflug*) on Monday 7 April 2025 and a two-day closure
+/// 2–3 October 2025 (3 October is a holiday anyway), CRLF line ends as in real exports.
+const OUTING_ICS: &str = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//digisos//test//DE\r\n\
+BEGIN:VEVENT\r\nUID:1@test\r\nDTSTART;VALUE=DATE:20250407\r\nDTEND;VALUE=DATE:20250408\r\n\
+SUMMARY:Betriebsausflug\r\nEND:VEVENT\r\n\
+BEGIN:VEVENT\r\nUID:2@test\r\nDTSTART;VALUE=DATE:20251002\r\nDTEND;VALUE=DATE:20251004\r\n\
+SUMMARY:Brückentag\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+
+#[test]
+fn ics_holidays_move_deadlines_and_are_listed() {
+    let file = contract_file(OUTING_ICS);
+    let ics = file.path().to_str().unwrap();
+    // Fri 17:00 + 2 h: without the file Monday 09:00, with it Tuesday 09:00.
+    let start = "2025-04-04T17:00:00+02:00";
+    let v = deadline_json(start, 120, "nrw-business", &[]);
+    assert_eq!(v["deadline"], "2025-04-07T09:00:00+02:00");
+    let v = deadline_json(start, 120, "nrw-business", &["--ics", ics]);
+    assert_eq!(v["deadline"], "2025-04-08T09:00:00+02:00");
+    // A contract calendar works the same (07:00 opening).
+    let contract = contract_file(CONTRACT);
+    let v = deadline_json(
+        start,
+        60,
+        "rz-nord",
+        &[
+            "--contract",
+            contract.path().to_str().unwrap(),
+            "--ics",
+            ics,
+        ],
+    );
+    assert_eq!(v["deadline"], "2025-04-08T08:00:00+02:00");
+
+    let out = digisos()
+        .args(["--json", "calendar", "holidays", "--year", "2025"])
+        .args(["--ics", ics])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let days = v["closed_days"].as_array().unwrap();
+    // 11 NRW holidays + outing + 2 October (3 October stays "Tag der Deutschen Einheit").
+    assert_eq!(days.len(), 13);
+    assert!(
+        days.iter()
+            .any(|d| d["date"] == "2025-04-07" && d["name"] == "Betriebsausflug")
+    );
+    assert!(
+        days.iter()
+            .any(|d| d["date"] == "2025-10-02" && d["name"] == "Brückentag")
+    );
+    assert!(
+        days.iter()
+            .any(|d| d["date"] == "2025-10-03" && d["name"] == "Tag der Deutschen Einheit")
+    );
+}
+
+#[test]
+fn ics_files_are_repeatable() {
+    let outing = contract_file(OUTING_ICS);
+    let more = contract_file(
+        "BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART;VALUE=DATE:20250408\nSUMMARY:Inventur\nEND:VEVENT\nEND:VCALENDAR\n",
+    );
+    let v = deadline_json(
+        "2025-04-04T17:00:00+02:00",
+        120,
+        "nrw-business",
+        &[
+            "--ics",
+            outing.path().to_str().unwrap(),
+            "--ics",
+            more.path().to_str().unwrap(),
+        ],
+    );
+    assert_eq!(v["deadline"], "2025-04-09T09:00:00+02:00");
+}
+
+#[test]
+fn bad_ics_input_fails_with_a_clear_message() {
+    let bad = contract_file(
+        "BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART:20250407T090000Z\nEND:VEVENT\nEND:VCALENDAR\n",
+    );
+    let bad_path = bad.path().to_str().unwrap();
+    digisos()
+        .args(["calendar", "holidays", "--year", "2025", "--ics", bad_path])
+        .assert()
+        .code(1)
+        .stderr(contains(format!("{bad_path}: line 3:")));
+    let good = contract_file(OUTING_ICS);
+    digisos()
+        .args(["calendar", "deadline", "--start", "2025-04-04T17:00:00Z"])
+        .args(["--minutes", "5", "--calendar", "24x7"])
+        .args(["--ics", good.path().to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stderr(contains("24x7"));
+    digisos()
+        .args(["calendar", "holidays", "--year", "2025"])
+        .args(["--ics", "/nonexistent/holidays.ics"])
+        .assert()
+        .code(3)
+        .stderr(contains("reading /nonexistent/holidays.ics"));
 }

@@ -177,9 +177,10 @@ fn the_example_register_loads_and_answers_eligibility() {
         .assert()
         .success();
     let stats = json(&data, &["registry", "stats"]);
-    assert_eq!(stats["by_kind"]["kreis"], 5);
+    assert_eq!(stats["bodies"], 80);
+    assert_eq!(stats["by_kind"]["kreis"], 6);
     assert_eq!(stats["by_kind"]["kreisfreie_stadt"], 5);
-    assert_eq!(stats["by_kind"]["kreisangehoerige_gemeinde"], 19);
+    assert_eq!(stats["by_kind"]["kreisangehoerige_gemeinde"], 60);
     assert_eq!(stats["by_kind"]["landschaftsverband"], 2);
     let check = |key: &str| json(&data, &["eligibility", "check", key, "--on", "2025-06-01"]);
     let table = [

@@ -6,6 +6,7 @@ pub mod holidays;
 pub mod ics;
 pub mod spec;
 mod tables;
+mod timeline;
 
 use crate::ids::CalendarId;
 use crate::validation::{Problem, Problems};
@@ -102,6 +103,21 @@ impl Calendar {
         })
     }
 
+    /// This calendar with `days` added as extra closed days (e.g. imported from an
+    /// iCalendar file with [`ics::parse_ics`]); a day's name replaces the name of an
+    /// existing closure on the same date. Fails for `24x7`, which has no opening hours to
+    /// close.
+    pub fn with_extra_holidays(&self, days: &[ClosedDay]) -> Result<Calendar, ExtraHolidaysError> {
+        match &self.inner {
+            Inner::AlwaysOpen => Err(ExtraHolidaysError::AlwaysOpen),
+            Inner::Business(b) => Ok(Calendar {
+                inner: Inner::Business(Box::new(
+                    b.with_closures(days.iter().map(|d| (d.date, d.name.clone()))),
+                )),
+            }),
+        }
+    }
+
     /// The earliest instant at which the open time counted from `start` equals `window`
     /// (a start outside opening hours counts from the next opening). A zero or negative
     /// window gives `start`. Never fails; saturates at the largest representable instant.
@@ -165,6 +181,16 @@ impl Calendar {
         out.sort();
         out
     }
+}
+
+/// Why extra holidays cannot be added to a calendar ([`Calendar::with_extra_holidays`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ExtraHolidaysError {
+    /// The always-open calendar counts every minute; there is nothing to close.
+    #[error(
+        "the always-open calendar (24x7) has no closed days: use a business calendar such as nrw-business for extra holidays"
+    )]
+    AlwaysOpen,
 }
 
 /// The named calendars of a contract (*Kalender*): the presets plus the contract's own.

@@ -3,12 +3,14 @@
 use crate::{CliError, Ctx};
 use chrono::{DateTime, Datelike, Utc};
 use clap::{Args, Subcommand};
+use digisos_core::calendar::ics::parse_ics;
 use digisos_core::calendar::spec::CalendarSpec;
 use digisos_core::calendar::{Calendar, Calendars};
 use digisos_core::ids::CalendarId;
 use digisos_core::sla::policy::MAX_WINDOW_MINUTES;
 use digisos_core::validation::Problem;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -36,6 +38,10 @@ pub(crate) struct DeadlineArgs {
     /// Contract file (TOML) whose [calendars.<id>] tables are added to the presets.
     #[arg(long)]
     contract: Option<PathBuf>,
+    /// iCalendar file of all-day events whose days are closed in addition to the calendar's
+    /// own holidays (repeatable; not for 24x7).
+    #[arg(long = "ics", value_name = "FILE")]
+    ics: Vec<PathBuf>,
 }
 
 /// Arguments of `calendar holidays`.
@@ -50,6 +56,10 @@ pub(crate) struct HolidaysArgs {
     /// Contract file (TOML) whose [calendars.<id>] tables are added to the presets.
     #[arg(long)]
     contract: Option<PathBuf>,
+    /// iCalendar file of all-day events whose days are closed in addition to the calendar's
+    /// own holidays (repeatable; not for 24x7).
+    #[arg(long = "ics", value_name = "FILE")]
+    ics: Vec<PathBuf>,
 }
 
 #[derive(Debug, Serialize)]
@@ -85,7 +95,7 @@ pub(crate) fn run(command: CalendarCommand, ctx: &Ctx) -> Result<(), CliError> {
 
 fn deadline(args: DeadlineArgs, ctx: &Ctx) -> Result<(), CliError> {
     let calendars = load(args.contract.as_deref())?;
-    let cal = pick(&calendars, &args.calendar)?;
+    let cal = with_ics(pick(&calendars, &args.calendar)?, &args.ics)?;
     let at = cal.deadline(
         args.start,
         chrono::TimeDelta::minutes(i64::from(args.minutes)),
@@ -113,7 +123,7 @@ fn deadline(args: DeadlineArgs, ctx: &Ctx) -> Result<(), CliError> {
 
 fn holidays(args: HolidaysArgs, ctx: &Ctx) -> Result<(), CliError> {
     let calendars = load(args.contract.as_deref())?;
-    let cal = pick(&calendars, &args.calendar)?;
+    let cal = with_ics(pick(&calendars, &args.calendar)?, &args.ics)?;
     let closed_days = cal
         .closed_days(args.year)
         .into_iter()
@@ -173,4 +183,28 @@ fn pick<'a>(calendars: &'a Calendars, name: &str) -> Result<&'a Calendar, CliErr
         .ok()
         .and_then(|id| calendars.get(&id))
         .ok_or_else(|| CliError::Usage(format!("unknown calendar {name:?}: known are {}", known())))
+}
+
+/// `cal` with the closed days of the `--ics` files added; every unparsable file is listed
+/// (exit 1), and `24x7` with files is a usage error (exit 2).
+fn with_ics<'a>(cal: &'a Calendar, files: &[PathBuf]) -> Result<Cow<'a, Calendar>, CliError> {
+    if files.is_empty() {
+        return Ok(Cow::Borrowed(cal));
+    }
+    let mut days = Vec::new();
+    let mut problems = Vec::new();
+    for path in files {
+        let text = std::fs::read_to_string(path)
+            .map_err(CliError::io(format!("reading {}", path.display())))?;
+        match parse_ics(&text) {
+            Ok(found) => days.extend(found),
+            Err(e) => problems.push(Problem::new(path.display().to_string(), e.to_string())),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(CliError::Invalid(problems));
+    }
+    cal.with_extra_holidays(&days)
+        .map(Cow::Owned)
+        .map_err(|e| CliError::Usage(format!("--ics: {e}")))
 }

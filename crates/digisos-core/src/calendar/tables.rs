@@ -82,6 +82,21 @@ impl Tables {
         })
     }
 
+    /// The dates covered, `[from, to)`.
+    pub(super) fn date_range(&self) -> (NaiveDate, NaiveDate) {
+        (self.from, self.to)
+    }
+
+    /// The offset (seconds) valid before the first transition.
+    pub(super) fn initial(&self) -> i32 {
+        self.initial
+    }
+
+    /// The zone transitions: (first UTC instant with the new offset, new offset), sorted.
+    pub(super) fn transitions(&self) -> &[(NaiveDateTime, i32)] {
+        &self.transitions
+    }
+
     /// The closed days in `[from, to)`, or `None` outside the table range.
     pub(super) fn closed_between(&self, from: NaiveDate, to: NaiveDate) -> Option<&[NaiveDate]> {
         if from < self.from || to > self.to {

@@ -1,7 +1,8 @@
 //! Table and property tests of calendar arithmetic (deadline, elapsed) on edge days.
 
+use super::business::Business;
 use super::spec::{BusinessSpec, CalendarSpec, HolidaySet, WeekHours};
-use super::{Calendar, reference};
+use super::{Calendar, Inner, reference};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeDelta, TimeZone, Utc};
 use chrono_tz::Europe::Berlin;
 use proptest::prelude::*;
@@ -245,6 +246,63 @@ fn any_instant() -> impl Strategy<Value = DateTime<Utc>> {
         .prop_map(|(s, n)| DateTime::from_timestamp(s, n).unwrap())
 }
 
+fn business(cal: &Calendar) -> &Business {
+    match &cal.inner {
+        Inner::Business(b) => b,
+        Inner::AlwaysOpen => panic!("not a business calendar"),
+    }
+}
+
+/// Mon–Fri 08:00–18:00 in `zone`, NRW holidays.
+fn office_hours_in(zone: &str) -> Calendar {
+    let day = vec!["08:00-18:00".to_string()];
+    Calendar::from_spec(&CalendarSpec::Business(BusinessSpec {
+        time_zone: zone.into(),
+        hours: WeekHours {
+            mon: day.clone(),
+            tue: day.clone(),
+            wed: day.clone(),
+            thu: day.clone(),
+            fri: day,
+            ..WeekHours::default()
+        },
+        holidays: HolidaySet::Nrw,
+        closed_on: vec![],
+        extra_holidays: vec![],
+    }))
+    .unwrap()
+}
+
+#[test]
+fn berlin_calendars_use_the_timeline() {
+    assert!(business(&nrw()).timeline.is_some());
+    assert!(business(&awkward()).timeline.is_some());
+}
+
+#[test]
+fn a_zone_falling_back_across_midnight_uses_week_skipping_and_stays_exact() {
+    // Newfoundland fell back at 00:01 until 2011: 2010-11-07 00:01 NDT became 2010-11-06
+    // 23:01 NST, so the local date ran backwards for a minute.
+    let cal = office_hours_in("America/St_Johns");
+    assert!(business(&cal).timeline.is_none());
+    let zone: chrono_tz::Tz = "America/St_Johns".parse().unwrap();
+    let local = |text: &str| {
+        let naive = NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M").unwrap();
+        zone.from_local_datetime(&naive)
+            .earliest()
+            .unwrap()
+            .with_timezone(&Utc)
+    };
+    for start in ["2010-11-05 17:00", "2010-11-06 23:30", "2010-03-12 12:00"] {
+        for minutes in [1, 60, 600, 3_000, 20_000] {
+            let (s, w) = (local(start), TimeDelta::minutes(minutes));
+            let fast = cal.deadline(s, w);
+            assert_eq!(fast, reference::deadline(&cal, s, w), "{start} + {minutes}");
+            assert_eq!(cal.elapsed(s, fast), w, "{start} + {minutes}");
+        }
+    }
+}
+
 fn calendars() -> impl Strategy<Value = Calendar> {
     prop_oneof![Just(nrw()), Just(awkward())]
 }
@@ -279,6 +337,18 @@ proptest! {
 }
 
 proptest! {
+    #[test]
+    fn timeline_agrees_with_week_skipping(cal in calendars(), start in any_instant(), end in any_instant(), secs in 0i64..366 * 86_400) {
+        let b = business(&cal);
+        let w = TimeDelta::seconds(secs);
+        let deadline = b.deadline(start, w);
+        prop_assert_eq!(deadline, b.deadline_by_weeks(start, w));
+        prop_assert_eq!(b.elapsed(start, deadline), b.elapsed_by_weeks(start, deadline));
+        prop_assert_eq!(b.elapsed(start, end), b.elapsed_by_weeks(start, end));
+    }
+}
+
+proptest! {
     #![proptest_config(ProptestConfig::with_cases(48))]
 
     #[test]
@@ -308,4 +378,39 @@ fn outside_the_precomputed_years_the_direct_path_agrees() {
             }
         }
     }
+}
+
+#[test]
+fn extra_holidays_close_days_of_a_business_calendar() {
+    let outing = super::holidays::ClosedDay {
+        date: NaiveDate::from_ymd_opt(2025, 4, 7).unwrap(),
+        name: "Betriebsausflug".into(),
+    };
+    let base = nrw();
+    let cal = base
+        .with_extra_holidays(std::slice::from_ref(&outing))
+        .unwrap();
+    // Friday 17:00 + 2 h: Monday is closed now, so Tuesday 09:00.
+    let start = berlin("2025-04-04 17:00");
+    assert_eq!(
+        show(base.deadline(start, TimeDelta::hours(2))),
+        "2025-04-07 Mon 09:00 +02:00"
+    );
+    assert_eq!(
+        show(cal.deadline(start, TimeDelta::hours(2))),
+        "2025-04-08 Tue 09:00 +02:00"
+    );
+    assert_eq!(
+        cal.deadline(start, TimeDelta::hours(2)),
+        reference::deadline(&cal, start, TimeDelta::hours(2))
+    );
+    assert!(cal.closed_days(2025).contains(&outing));
+    assert_eq!(
+        cal.closed_days(2025).len(),
+        base.closed_days(2025).len() + 1
+    );
+    assert_eq!(
+        Calendar::always_open().with_extra_holidays(&[outing]),
+        Err(super::ExtraHolidaysError::AlwaysOpen)
+    );
 }
