@@ -119,7 +119,11 @@ impl<S: Store> Service<S> {
     /// Executes several commands in one transaction (group commit): each is decided
     /// against the state including the events of the commands before it; refused ones
     /// write nothing. Whatever fell due by `now` is recorded first.
-    pub fn execute_batch(&mut self, batch: &[(Command, Principal)], now: DateTime<Utc>) -> Result<Vec<Outcome>, S::Error> {
+    pub fn execute_batch(
+        &mut self,
+        batch: &[(Command, Principal)],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Outcome>, S::Error> {
         let mut counts: Vec<Result<usize, Rejection>> = Vec::new();
         let mut timer_count = 0usize;
         let appended = self.write(now, |state, all| {
@@ -166,7 +170,12 @@ impl<S: Store> Service<S> {
             self.refresh()?;
             self.stale = false;
         }
-        let Service { store, state, position, stale } = self;
+        let Service {
+            store,
+            state,
+            position,
+            stale,
+        } = self;
         *stale = true;
         let from = *position;
         let mut decide = |newer: &[Recorded]| {

@@ -4,6 +4,8 @@
 //! incident is in a state of the lifecycle graph, and at the end a replay of the log
 //! reproduces the same state.
 
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
+
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use digisos_core::contract::ContractSpec;
 use digisos_core::duties::Nis2Class;
@@ -309,7 +311,8 @@ impl Run {
 
 proptest! {
     #![proptest_config(ProptestConfig {
-        cases: std::env::var("PROPTEST_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(10_000),
+        // CI runs 10,000 cases (DIGISOS_STATE_MACHINE_CASES in .ci/run); locally 500.
+        cases: std::env::var("DIGISOS_STATE_MACHINE_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(500),
         max_shrink_iters: 2_000,
         ..ProptestConfig::default()
     })]
