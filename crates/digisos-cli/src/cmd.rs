@@ -4,3 +4,5 @@ pub(crate) mod calendar;
 pub(crate) mod contract;
 pub(crate) mod eligibility;
 pub(crate) mod registry;
+pub(crate) mod serve;
+pub(crate) mod token;

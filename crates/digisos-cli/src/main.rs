@@ -67,6 +67,11 @@ enum Command {
         #[command(subcommand)]
         command: cmd::calendar::CalendarCommand,
     },
+    /// Serve the HTTP API until SIGTERM or Ctrl-C.
+    Serve(cmd::serve::ServeArgs),
+    /// Bearer tokens of the HTTP API: create (secret shown once), revoke, list.
+    #[command(subcommand)]
+    Token(cmd::token::TokenCommand),
 }
 
 fn main() -> ExitCode {
@@ -88,6 +93,8 @@ fn main() -> ExitCode {
             Ok(())
         }
         Command::Calendar { command } => cmd::calendar::run(command, &ctx),
+        Command::Serve(args) => cmd::serve::run(args, &ctx),
+        Command::Token(command) => cmd::token::run(command, &ctx),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

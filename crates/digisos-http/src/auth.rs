@@ -89,6 +89,10 @@ impl TokenHash {
     pub fn of(plaintext: &str) -> Self {
         TokenHash(hex::encode(Sha256::digest(plaintext.as_bytes())))
     }
+    /// Wraps a digest read from a store (lowercase hex, as [`TokenHash::as_str`] gave it).
+    pub fn from_hex(hex: impl Into<String>) -> Self {
+        TokenHash(hex.into())
+    }
     /// The hex digest.
     pub fn as_str(&self) -> &str {
         &self.0

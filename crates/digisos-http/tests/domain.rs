@@ -1,0 +1,15 @@
+//! Router tests of the domain API with `oneshot` and a fixed clock: a whole incident,
+//! the timer's cascade, every problem type the handlers can meet, and the authorisation
+//! matrix (every route of `/openapi.json` × every role × own/foreign object).
+
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] fns
+
+#[path = "domain/support.rs"]
+mod support;
+
+#[path = "domain/flow.rs"]
+mod flow;
+#[path = "domain/matrix.rs"]
+mod matrix;
+#[path = "domain/problems.rs"]
+mod problems;
