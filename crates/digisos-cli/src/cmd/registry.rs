@@ -10,7 +10,7 @@ use digisos_core::programme::Command;
 use digisos_core::register::gv100ad::{self, Gv100Options};
 use digisos_core::register::{self, Body, BodyKey, BodyKind, Import, ImportErrors, LandCode};
 use digisos_core::validation::Problem;
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::{ProgressBar, ProgressFinish, ProgressStyle};
 use serde::Serialize;
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
@@ -115,9 +115,10 @@ pub(crate) fn run(command: RegistryCommand, ctx: &Ctx) -> Result<(), CliError> {
     }
 }
 
-/// A progress bar on stderr; indicatif hides it when stderr is not a terminal.
+/// A progress bar on stderr; indicatif hides it when stderr is not a terminal, and it is
+/// cleared when dropped (also when the import fails).
 fn progress() -> ProgressBar {
-    let bar = ProgressBar::new(0);
+    let bar = ProgressBar::new(0).with_finish(ProgressFinish::AndClear);
     if let Ok(style) =
         ProgressStyle::with_template("{spinner} {msg} [{bar:30}] {bytes}/{total_bytes}")
     {
