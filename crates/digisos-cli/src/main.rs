@@ -20,7 +20,7 @@ pub(crate) use output::Ctx;
 #[derive(Debug, Parser)]
 #[command(name = "digisos", version, about, propagate_version = true)]
 struct Cli {
-    /// Data directory holding the register and the store.
+    /// Data directory holding the event store (`digisos.db`).
     #[arg(
         long,
         global = true,
@@ -54,10 +54,32 @@ enum Command {
     /// Eligibility of a body to call off help.
     #[command(subcommand)]
     Eligibility(cmd::eligibility::EligibilityCommand),
-    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
-    /// Framework contract files: validate and show.
+    /// Framework contract: validate and show files, adopt one as the contract in force.
     #[command(subcommand)]
     Contract(cmd::contract::ContractCommand),
+    /// Incidents: report, list, show, events, and every lifecycle transition.
+    #[command(subcommand)]
+    Incident(cmd::incident::IncidentCommand),
+    /// Call-offs: approve or refuse reservations and amendments, amend.
+    #[command(subcommand, name = "call-off")]
+    CallOff(cmd::call_off::CallOffCommand),
+    /// Time entries: submit, list, approve, dispute, reverse.
+    #[command(subcommand)]
+    Time(cmd::time::TimeCommand),
+    /// SLA clocks of an incident at --now.
+    #[command(subcommand)]
+    Sla(cmd::sla::SlaCommand),
+    /// Reporting duties (NIS2, GDPR) of an incident: list, record a submission.
+    #[command(subcommand)]
+    Duties(cmd::duties::DutiesCommand),
+    /// Record everything due by --now (SLA breaches, cascades, overdue duties).
+    Tick,
+    /// Print when the next timer falls due (run `tick` then).
+    NextTimeout,
+    /// Audit trail: verify the hash chain, export events as JSON Lines.
+    #[command(subcommand)]
+    Audit(cmd::audit::AuditCommand),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions {
         /// The shell to complete for.
         shell: clap_complete::Shell,
@@ -87,6 +109,14 @@ fn main() -> ExitCode {
         Command::Registry(command) => cmd::registry::run(command, &ctx),
         Command::Eligibility(command) => cmd::eligibility::run(command, &ctx),
         Command::Contract(command) => cmd::contract::run(command, &ctx),
+        Command::Incident(command) => cmd::incident::run(command, &ctx),
+        Command::CallOff(command) => cmd::call_off::run(command, &ctx),
+        Command::Time(command) => cmd::time::run(command, &ctx),
+        Command::Sla(command) => cmd::sla::run(command, &ctx),
+        Command::Duties(command) => cmd::duties::run(command, &ctx),
+        Command::Tick => cmd::timers::tick(&ctx),
+        Command::NextTimeout => cmd::timers::next_timeout(&ctx),
+        Command::Audit(command) => cmd::audit::run(command, &ctx),
         Command::Completions { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut command, "digisos", &mut std::io::stdout());

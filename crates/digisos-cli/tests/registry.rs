@@ -1,5 +1,6 @@
 //! CLI tests of `registry …` and `eligibility check` against generated GV100AD fixtures
-//! and the example register in `examples/nrw/register.csv`.
+//! and the example register in `examples/nrw/register.csv`; imports go through the event
+//! store in the data directory.
 
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] fns
 
@@ -13,7 +14,10 @@ use std::path::{Path, PathBuf};
 
 fn digisos(data: &Path) -> Command {
     let mut cmd = Command::cargo_bin("digisos").unwrap();
-    cmd.arg("--data").arg(data).env_remove("DIGISOS_DATA");
+    cmd.arg("--data")
+        .arg(data)
+        .env_remove("DIGISOS_DATA")
+        .env_remove("DIGISOS_STORE");
     cmd
 }
 
@@ -111,7 +115,7 @@ fn a_malformed_file_is_refused_whole_and_the_register_is_kept() {
         .args(["--land", "05"])
         .assert()
         .success();
-    let before = std::fs::read(data.join("register.json")).unwrap();
+    let before = json(&data, &["registry", "list"]);
     let mut lines = fx::small_nrw();
     lines.push(fx::kreis("05970", "Siegen-Wittgenstein", "43"));
     lines[2] = fx::record("7x", fx::DATE, "05111", "", "X", "", "41");
@@ -124,8 +128,12 @@ fn a_malformed_file_is_refused_whole_and_the_register_is_kept() {
         .stderr(predicate::str::contains(
             "bad.txt: line 3: field Satzart: \"7x\" is not a known record type",
         ));
-    assert_eq!(std::fs::read(data.join("register.json")).unwrap(), before);
-    assert!(!data.join("register.json.tmp").exists());
+    assert_eq!(json(&data, &["registry", "list"]), before);
+    // nothing was recorded: the log holds only the first import
+    let export = digisos(&data).args(["audit", "export"]).assert().success();
+    let stdout = String::from_utf8(export.get_output().stdout.clone()).unwrap();
+    assert_eq!(stdout.lines().count(), 1);
+    assert!(stdout.contains("\"source\":\"good.txt\""), "{stdout}");
 }
 
 #[test]
@@ -143,7 +151,7 @@ fn clear_errors_for_missing_files_unknown_keys_and_a_broken_store() {
         .args(["registry", "show", "05315000"])
         .assert()
         .code(1)
-        .stderr("error: 05315000 is not in the register\n");
+        .stderr("error: 05315000 is not in the register; check the key with `digisos registry list` or import it\n");
     digisos(&data)
         .args(["registry", "show", "0531"])
         .assert()
@@ -158,13 +166,14 @@ fn clear_errors_for_missing_files_unknown_keys_and_a_broken_store() {
         .stderr(predicate::str::contains(
             "latin.csv: line 2: the file is not valid UTF-8",
         ));
-    std::fs::create_dir_all(&data).unwrap();
-    std::fs::write(data.join("register.json"), "{not json").unwrap();
-    digisos(&data)
+    let broken = dir.path().join("broken");
+    std::fs::create_dir_all(&broken).unwrap();
+    std::fs::write(broken.join("digisos.db"), "not a database, just text").unwrap();
+    digisos(&broken)
         .args(["registry", "stats"])
         .assert()
         .code(3)
-        .stderr(predicate::str::contains("register.json is unreadable"));
+        .stderr(predicate::str::starts_with("error: "));
 }
 
 #[test]

@@ -1,5 +1,6 @@
-//! `digisos contract validate|show FILE`: read a contract file (TOML), validate it in the
-//! core and print every problem or a summary. Also the loader other commands share.
+//! `digisos contract validate|show|adopt FILE`: read a contract file (TOML), validate it
+//! in the core and print every problem or a summary; `adopt` records it in the store as
+//! the contract in force. Also the loader other commands share.
 
 use crate::{CliError, Ctx};
 use clap::Subcommand;
@@ -18,6 +19,12 @@ pub(crate) enum ContractCommand {
     },
     /// Print a summary of a valid contract (use --json for the whole contract).
     Show {
+        /// The contract file (TOML).
+        file: PathBuf,
+    },
+    /// Adopt a valid contract file as the contract in force (coordinator); a later
+    /// adoption records a new version.
+    Adopt {
         /// The contract file (TOML).
         file: PathBuf,
     },
@@ -48,23 +55,56 @@ pub(crate) fn run(command: ContractCommand, ctx: &Ctx) -> Result<(), CliError> {
             let contract = load(&file)?;
             ctx.print(&contract, || summary(&contract))
         }
+        ContractCommand::Adopt { file } => adopt(&file, ctx),
     }
+}
+
+fn adopt(file: &Path, ctx: &Ctx) -> Result<(), CliError> {
+    let spec = read_spec(file)?;
+    let contract = spec.validate().map_err(CliError::Invalid)?;
+    let mut service = ctx.open_service()?;
+    let recorded = crate::cmd::exec::execute(
+        &mut service,
+        ctx,
+        &digisos_core::programme::Command::AdoptContract(Box::new(spec)),
+    )?;
+    let version = service.state().contract_versions();
+    let out = serde_json::json!({
+        "adopted": contract.id,
+        "version": version,
+        "lots": contract.lots.len(),
+        "providers": contract.providers.len(),
+        "position": recorded.last().map(|r| r.position),
+    });
+    ctx.print(&out, || {
+        format!(
+            "adopted contract {} (version {version}) with {} lot(s) and {} provider(s)\n",
+            contract.id,
+            contract.lots.len(),
+            contract.providers.len()
+        )
+    })
 }
 
 /// Reads and validates a contract file. Fails with exit 3 if the file cannot be read and
 /// exit 1 with every problem if it is not valid TOML or not a valid contract.
 pub(crate) fn load(path: &Path) -> Result<Contract, CliError> {
+    read_spec(path)?.validate().map_err(CliError::Invalid)
+}
+
+/// Reads a contract file without validating it. Fails with exit 3 if the file cannot be
+/// read and exit 1 if it is not valid TOML of the contract's shape.
+fn read_spec(path: &Path) -> Result<ContractSpec, CliError> {
     let text = std::fs::read_to_string(path).map_err(CliError::io(format!(
         "reading contract file {}",
         path.display()
     )))?;
-    let spec: ContractSpec = toml::from_str(&text).map_err(|e| {
+    toml::from_str(&text).map_err(|e| {
         CliError::Invalid(vec![Problem::new(
             path.display().to_string(),
             e.to_string().trim_end().replace('\n', "\n    "),
         )])
-    })?;
-    spec.validate().map_err(CliError::Invalid)
+    })
 }
 
 fn summary(c: &Contract) -> String {

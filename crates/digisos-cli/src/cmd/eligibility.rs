@@ -1,7 +1,8 @@
-//! `digisos eligibility check KEY`: decides whether a body may call off help on a date,
-//! with the admitting rule or every reason for a refusal. Exit 0 for both answers.
+//! `digisos eligibility check KEY`: decides whether a body of the programme's register may
+//! call off help on a date, with the admitting rule or every reason for a refusal. The
+//! rules come from `--contract FILE`, else the adopted contract, else the NRW default.
+//! Exit 0 for both answers.
 
-use crate::cmd::registry;
 use crate::{CliError, Ctx};
 use clap::Subcommand;
 use digisos_core::eligibility::{Decision, RuleSet};
@@ -12,15 +13,15 @@ use serde::Serialize;
 /// Commands on eligibility (*Abrufberechtigung*).
 #[derive(Debug, Subcommand)]
 pub(crate) enum EligibilityCommand {
-    /// Decide whether a body is eligible under the contract's rules (default: the NRW
-    /// rule set of the Digi-SOS announcement).
+    /// Decide whether a body is eligible under the contract's rules (the adopted
+    /// contract's; without one the NRW rule set of the Digi-SOS announcement).
     Check {
         /// The body key (AGS, Kreisschlüssel or registry id).
         key: BodyKey,
         /// The date to decide for (YYYY-MM-DD); default: today in Europe/Berlin.
         #[arg(long)]
         on: Option<chrono::NaiveDate>,
-        /// Contract file (TOML) whose [eligibility] rules apply.
+        /// Contract file (TOML) whose [eligibility] rules apply instead of the adopted ones.
         #[arg(long)]
         contract: Option<std::path::PathBuf>,
     },
@@ -45,12 +46,14 @@ pub(crate) fn run(command: EligibilityCommand, ctx: &Ctx) -> Result<(), CliError
                     .with_timezone(&chrono_tz::Europe::Berlin)
                     .date_naive()
             });
-            let register = registry::load(ctx)?;
-            let rules = match contract {
-                Some(path) => crate::cmd::contract::load(&path)?.eligibility,
-                None => RuleSet::nrw_default(),
+            let service = ctx.open_service()?;
+            let programme = service.state();
+            let rules = match (contract, programme.contract()) {
+                (Some(path), _) => crate::cmd::contract::load(&path)?.eligibility,
+                (None, Some(adopted)) => adopted.eligibility.clone(),
+                (None, None) => RuleSet::nrw_default(),
             };
-            let decision = rules.decide(&register, &key, on);
+            let decision = rules.decide(programme.register(), &key, on);
             let output = output(&decision, on)?;
             ctx.print(&output, || human(&decision, on))
         }

@@ -1,23 +1,24 @@
-//! `digisos registry …`: import the register of bodies (GV100AD, CSV), list, show, stats.
-//! The register lives in `DATA/register.json` between calls (until the store takes it).
+//! `digisos registry …`: import the register of bodies (GV100AD, CSV) through the event
+//! store (all or nothing, the source recorded), and list, show and count the bodies of
+//! the programme's register.
 
+use crate::cmd::exec;
+use crate::cmd::table::{self, ListFormat, Listing, opt, print_list};
 use crate::{CliError, Ctx};
 use clap::Subcommand;
+use digisos_core::programme::Command;
 use digisos_core::register::gv100ad::{self, Gv100Options};
-use digisos_core::register::{
-    self, Body, BodyKey, BodyKind, Import, ImportErrors, LandCode, Register,
-};
+use digisos_core::register::{self, Body, BodyKey, BodyKind, Import, ImportErrors, LandCode};
 use digisos_core::validation::Problem;
+use indicatif::{ProgressBar, ProgressFinish, ProgressStyle};
 use serde::Serialize;
+use std::io::Read as _;
 use std::path::{Path, PathBuf};
-
-/// File name of the register inside the data directory.
-const REGISTER_FILE: &str = "register.json";
 
 /// Commands on the register of bodies.
 #[derive(Debug, Subcommand)]
 pub(crate) enum RegistryCommand {
-    /// Import bodies from a file; applies whole or not at all.
+    /// Import bodies from a file into the store (coordinator); applies whole or not at all.
     #[command(subcommand)]
     Import(ImportCommand),
     /// List the registered bodies, ordered by key.
@@ -25,6 +26,9 @@ pub(crate) enum RegistryCommand {
         /// Only bodies of this kind (e.g. kreis, kreisfreie_stadt).
         #[arg(long)]
         kind: Option<BodyKind>,
+        /// Output form (table or csv).
+        #[arg(long, value_enum, default_value_t)]
+        format: ListFormat,
     },
     /// Show one body.
     Show {
@@ -57,76 +61,85 @@ pub(crate) enum ImportCommand {
 pub(crate) fn run(command: RegistryCommand, ctx: &Ctx) -> Result<(), CliError> {
     match command {
         RegistryCommand::Import(ImportCommand::Gv100ad { file, land }) => {
-            let bytes = read(&file)?;
+            let progress = progress();
+            let bytes = read(&file, &progress)?;
+            progress.set_message("parsing GV100AD records");
             let import = gv100ad::parse(&bytes, &Gv100Options { land })
                 .map_err(|e| invalid_file(&file, &e))?;
-            import_into(ctx, &file, import)
+            import_into(ctx, &file, import, &progress)
         }
         RegistryCommand::Import(ImportCommand::Csv { file }) => {
-            let bytes = read(&file)?;
+            let progress = progress();
+            let bytes = read(&file, &progress)?;
+            progress.set_message("parsing CSV rows");
             let import = register::csv::parse(&bytes).map_err(|e| invalid_file(&file, &e))?;
-            import_into(ctx, &file, import)
+            import_into(ctx, &file, import, &progress)
         }
-        RegistryCommand::List { kind } => {
-            let register = load(ctx)?;
-            let bodies: Vec<&Body> = register
+        RegistryCommand::List { kind, format } => {
+            let service = ctx.open_service()?;
+            let bodies: Vec<&Body> = service
+                .state()
+                .register()
                 .bodies()
                 .filter(|b| kind.is_none_or(|k| b.kind == k))
                 .collect();
-            ctx.print(&bodies, || {
-                bodies
-                    .iter()
-                    .map(|b| format!("{:<10} {:<26} {}\n", b.key, b.kind, b.name))
-                    .collect()
-            })
+            print_list(
+                ctx,
+                format,
+                &bodies,
+                || listing(&bodies),
+                "the register is empty; import it with `digisos registry import`",
+            )
         }
         RegistryCommand::Show { key } => {
-            let register = load(ctx)?;
-            let body = register
-                .get(&key)
-                .ok_or_else(|| CliError::Rejected(format!("{key} is not in the register")))?;
+            let service = ctx.open_service()?;
+            let body = service.state().register().get(&key).ok_or_else(|| {
+                CliError::Rejected(format!(
+                    "{key} is not in the register; check the key with `digisos registry list` or import it"
+                ))
+            })?;
             ctx.print(body, || show(body))
         }
         RegistryCommand::Stats => {
-            let stats = load(ctx)?.stats();
+            let service = ctx.open_service()?;
+            let stats = service.state().register().stats();
             ctx.print(&stats, || {
-                let mut s = format!("{} bodies\n", stats.bodies);
+                let mut l = Listing::new(vec!["kind", "bodies"]);
                 for (kind, n) in &stats.by_kind {
-                    s.push_str(&format!("  {kind:<30} {n:>6}\n"));
+                    l.push(vec![kind.to_string(), n.to_string()]);
                 }
-                s
+                l.push(vec!["total".into(), stats.bodies.to_string()]);
+                l.to_table("")
             })
         }
     }
 }
 
-/// Reads the register from the data directory; an absent file is an empty register.
-pub(crate) fn load(ctx: &Ctx) -> Result<Register, CliError> {
-    let path = ctx.data.join(REGISTER_FILE);
-    let text = match std::fs::read(&path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Register::new()),
-        Err(e) => return Err(CliError::io(format!("reading {}", path.display()))(e)),
-    };
-    serde_json::from_slice(&text)
-        .map_err(|e| CliError::Store(format!("{} is unreadable: {e}", path.display())))
+/// A progress bar on stderr; indicatif hides it when stderr is not a terminal, and it is
+/// cleared when dropped (also when the import fails).
+fn progress() -> ProgressBar {
+    let bar = ProgressBar::new(0).with_finish(ProgressFinish::AndClear);
+    if let Ok(style) =
+        ProgressStyle::with_template("{spinner} {msg} [{bar:30}] {bytes}/{total_bytes}")
+    {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar
 }
 
-/// Writes the register to a temporary file and renames it over the old one, so a failed
-/// write never leaves a half-written register.
-fn save(ctx: &Ctx, register: &Register) -> Result<(), CliError> {
-    std::fs::create_dir_all(&ctx.data)
-        .map_err(CliError::io(format!("creating {}", ctx.data.display())))?;
-    let path = ctx.data.join(REGISTER_FILE);
-    let tmp = ctx.data.join(format!("{REGISTER_FILE}.tmp"));
-    let json = serde_json::to_vec_pretty(register)
-        .map_err(|e| CliError::Store(format!("cannot encode the register: {e}")))?;
-    std::fs::write(&tmp, json).map_err(CliError::io(format!("writing {}", tmp.display())))?;
-    std::fs::rename(&tmp, &path).map_err(CliError::io(format!("replacing {}", path.display())))
-}
-
-fn read(file: &Path) -> Result<Vec<u8>, CliError> {
-    std::fs::read(file).map_err(CliError::io(format!("reading {}", file.display())))
+/// Reads the file with the progress bar counting bytes. Fails with exit 3.
+fn read(file: &Path, progress: &ProgressBar) -> Result<Vec<u8>, CliError> {
+    let context = || format!("reading {}", file.display());
+    let f = std::fs::File::open(file).map_err(CliError::io(context()))?;
+    let len = f.metadata().map(|m| m.len()).unwrap_or(0);
+    progress.set_length(len);
+    progress.set_message(format!("reading {}", file.display()));
+    let mut bytes = Vec::new();
+    progress
+        .wrap_read(f)
+        .read_to_end(&mut bytes)
+        .map_err(CliError::io(context()))?;
+    Ok(bytes)
 }
 
 fn invalid_file(file: &Path, errors: &ImportErrors) -> CliError {
@@ -147,19 +160,48 @@ struct ImportReport {
     added: usize,
     replaced: usize,
     bodies: usize,
+    position: Option<u64>,
 }
 
-fn import_into(ctx: &Ctx, file: &Path, import: Import) -> Result<(), CliError> {
-    let mut register = load(ctx)?;
+fn import_into(
+    ctx: &Ctx,
+    file: &Path,
+    import: Import,
+    progress: &ProgressBar,
+) -> Result<(), CliError> {
+    progress.set_message(format!("recording {} bodies", import.bodies.len()));
+    let mut service = ctx.open_service()?;
+    let before = service.state().register().len();
+    let imported = import.bodies.len();
     let gebietsstand = import.gebietsstand;
-    let summary = register.apply_import(import).map_err(CliError::Invalid)?;
-    save(ctx, &register)?;
+    let source = file.file_name().map_or_else(
+        || file.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let result = exec::execute(
+        &mut service,
+        ctx,
+        &Command::ImportRegister { source, import },
+    );
+    progress.finish_and_clear();
+    let recorded = result.map_err(|e| match e {
+        CliError::Invalid(problems) => CliError::Invalid(
+            problems
+                .into_iter()
+                .map(|p| Problem::new(format!("{}: {}", file.display(), p.path), p.message))
+                .collect(),
+        ),
+        other => other,
+    })?;
+    let bodies = service.state().register().len();
+    let added = bodies.saturating_sub(before);
     let report = ImportReport {
         file: file.display().to_string(),
         gebietsstand,
-        added: summary.added,
-        replaced: summary.replaced,
-        bodies: register.len(),
+        added,
+        replaced: imported.saturating_sub(added),
+        bodies,
+        position: recorded.last().map(|r| r.position),
     };
     ctx.print(&report, || {
         let stand = gebietsstand
@@ -172,25 +214,33 @@ fn import_into(ctx: &Ctx, file: &Path, import: Import) -> Result<(), CliError> {
     })
 }
 
+fn listing(bodies: &[&Body]) -> Listing {
+    let mut l = Listing::new(vec!["key", "kind", "name", "regierungsbezirk", "parent"]);
+    for b in bodies {
+        l.push(vec![
+            b.key.to_string(),
+            b.kind.to_string(),
+            b.name.clone(),
+            opt(b.regierungsbezirk.as_ref()),
+            opt(b.parent.as_ref()),
+        ]);
+    }
+    l
+}
+
 fn show(b: &Body) -> String {
-    let mut s = format!(
-        "{}  {}\n  kind: {}\n  land: {}\n",
-        b.key, b.name, b.kind, b.land
-    );
-    if let Some(rb) = &b.regierungsbezirk {
-        s.push_str(&format!("  regierungsbezirk: {rb}\n"));
-    }
-    if let Some(p) = &b.parent {
-        s.push_str(&format!("  parent: {p}\n"));
-    }
+    let mut rows: Vec<(&str, String)> = vec![
+        ("key", b.key.to_string()),
+        ("name", b.name.clone()),
+        ("kind", b.kind.to_string()),
+        ("land", b.land.to_string()),
+        ("regierungsbezirk", opt(b.regierungsbezirk.as_ref())),
+        ("parent", opt(b.parent.as_ref())),
+    ];
     for o in &b.owners {
-        s.push_str(&format!("  owner: {} ({} %)\n", o.owner, o.share_percent));
+        rows.push(("owner", format!("{} ({} %)", o.owner, o.share_percent)));
     }
-    if let Some(d) = b.valid_from {
-        s.push_str(&format!("  valid from: {d}\n"));
-    }
-    if let Some(d) = b.valid_to {
-        s.push_str(&format!("  valid to: {d}\n"));
-    }
-    s
+    rows.push(("valid from", opt(b.valid_from)));
+    rows.push(("valid to", opt(b.valid_to)));
+    table::fields(&rows)
 }
