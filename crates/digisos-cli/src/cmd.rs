@@ -2,5 +2,8 @@
 
 pub(crate) mod calendar;
 pub(crate) mod contract;
+pub(crate) mod demo;
 pub(crate) mod eligibility;
+pub(crate) mod export;
 pub(crate) mod registry;
+pub(crate) mod report;

@@ -67,6 +67,15 @@ enum Command {
         #[command(subcommand)]
         command: cmd::calendar::CalendarCommand,
     },
+    /// Reports: utilisation, SLA attainment, incident statistics, reporting duties.
+    #[command(subcommand)]
+    Report(cmd::report::ReportCommand),
+    /// Exports for other systems (OCDS release package).
+    #[command(subcommand)]
+    Export(cmd::export::ExportCommand),
+    /// Replay a deterministic wave like the Südwestfalen-IT attack into a new data
+    /// directory, then print the utilisation and SLA reports.
+    Demo(cmd::demo::DemoArgs),
 }
 
 fn main() -> ExitCode {
@@ -88,6 +97,9 @@ fn main() -> ExitCode {
             Ok(())
         }
         Command::Calendar { command } => cmd::calendar::run(command, &ctx),
+        Command::Report(command) => cmd::report::run(command, &ctx),
+        Command::Export(command) => cmd::export::run(command, &ctx),
+        Command::Demo(args) => cmd::demo::run(args, cli.now, &ctx),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
