@@ -200,7 +200,7 @@ pub(crate) fn sla_csv(r: &SlaReport) -> Grid {
     g
 }
 
-fn count_rows<'a>(s: &'a IncidentStatistics) -> [(&'static str, &'a [CountRow]); 4] {
+fn count_rows(s: &IncidentStatistics) -> [(&'static str, &[CountRow]); 4] {
     [
         ("state", &s.by_state),
         ("severity", &s.by_severity),
