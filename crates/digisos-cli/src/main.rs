@@ -94,6 +94,15 @@ enum Command {
     /// Bearer tokens of the HTTP API: create (secret shown once), revoke, list.
     #[command(subcommand)]
     Token(cmd::token::TokenCommand),
+    /// Reports: utilisation, SLA attainment, incident statistics, reporting duties.
+    #[command(subcommand)]
+    Report(cmd::report::ReportCommand),
+    /// Exports for other systems (OCDS release package).
+    #[command(subcommand)]
+    Export(cmd::export::ExportCommand),
+    /// Replay a deterministic wave like the Südwestfalen-IT attack into a new data
+    /// directory, then print the utilisation and SLA reports.
+    Demo(cmd::demo::DemoArgs),
 }
 
 fn main() -> ExitCode {
@@ -125,6 +134,9 @@ fn main() -> ExitCode {
         Command::Calendar { command } => cmd::calendar::run(command, &ctx),
         Command::Serve(args) => cmd::serve::run(args, &ctx),
         Command::Token(command) => cmd::token::run(command, &ctx),
+        Command::Report(command) => cmd::report::run(command, &ctx),
+        Command::Export(command) => cmd::export::run(command, &ctx),
+        Command::Demo(args) => cmd::demo::run(args, cli.now, &ctx),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -16,6 +16,7 @@ pub mod pricing;
 pub mod principal;
 pub mod programme;
 pub mod register;
+pub mod reports;
 pub mod service;
 pub mod sla;
 pub mod validation;

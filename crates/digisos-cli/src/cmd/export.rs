@@ -1,0 +1,37 @@
+//! `digisos export ocds`: the framework and its call-offs as an OCDS 1.1 release package
+//! (JSON on standard output), built in the core.
+
+use crate::cmd::report::json;
+use crate::{CliError, Ctx};
+use clap::Subcommand;
+use digisos_core::reports::ocds::{self, OcdsError, OcidPrefix};
+
+/// Exports for other systems.
+#[derive(Debug, Subcommand)]
+pub(crate) enum ExportCommand {
+    /// The framework contract (flagged hasFrameworkAgreement, with its lots and
+    /// providers) and every call-off as its own process linked to it, as an OCDS 1.1
+    /// release package in JSON.
+    Ocds {
+        /// Your registered ocid prefix (`ocds-` and six lowercase letters or digits).
+        #[arg(long, default_value = "ocds-xxxxxx")]
+        ocid_prefix: String,
+    },
+}
+
+/// Runs an export command; the package is published as of `--now`.
+pub(crate) fn run(command: ExportCommand, ctx: &Ctx) -> Result<(), CliError> {
+    match command {
+        ExportCommand::Ocds { ocid_prefix } => {
+            let prefix =
+                OcidPrefix::new(ocid_prefix).map_err(|e| CliError::Usage(e.to_string()))?;
+            let service = ctx.open_service()?;
+            let package = ocds::export(service.state(), &prefix, ctx.now).map_err(|e| match e {
+                OcdsError::InvalidPrefix(_) => CliError::Usage(e.to_string()),
+                OcdsError::NoContract => CliError::Rejected(e.to_string()),
+            })?;
+            print!("{}", json(&package));
+            Ok(())
+        }
+    }
+}
