@@ -37,12 +37,23 @@ pub trait Store {
 
     /// Atomically: hands `decide` the events appended after `position` by others, appends
     /// what it returns (possibly nothing), and returns the appended events with their
-    /// positions. No other writer may append between the read and the append.
+    /// positions. No other writer may append between the read and the append. Calls
+    /// `decide` exactly once (the service folds its result into its state as it goes).
     fn append_with(
         &self,
         position: u64,
         decide: &mut Decision<'_>,
     ) -> Result<Vec<Recorded>, Self::Error>;
+
+    /// Hands every event after `position` to `fold`, in order. Stores override it to read
+    /// page by page, so that replaying a large log never holds it in memory at once; the
+    /// default collects [`Store::read_after`].
+    fn fold_after(&self, position: u64, fold: &mut dyn FnMut(Recorded)) -> Result<(), Self::Error> {
+        for r in self.read_after(position)? {
+            fold(r);
+        }
+        Ok(())
+    }
 }
 
 /// The outcome of one command of a batch: its events, or why it was refused.
@@ -54,6 +65,8 @@ pub struct Service<S> {
     store: S,
     state: Programme,
     position: u64,
+    /// Set while a write is in flight; still set after a store failure.
+    stale: bool,
 }
 
 impl<S: Store> Service<S> {
@@ -63,6 +76,7 @@ impl<S: Store> Service<S> {
             store,
             state: Programme::new(),
             position: 0,
+            stale: false,
         };
         service.refresh()?;
         Ok(service)
@@ -71,17 +85,14 @@ impl<S: Store> Service<S> {
     /// Folds what other writers appended since the last look. Call before serving reads
     /// when several processes share the store.
     pub fn refresh(&mut self) -> Result<(), S::Error> {
-        for r in self.store.read_after(self.position)? {
-            self.fold(&r);
-        }
-        Ok(())
-    }
-
-    fn fold(&mut self, r: &Recorded) {
-        if r.position > self.position {
-            self.state.apply(&r.event);
-            self.position = r.position;
-        }
+        self.reload_if_stale()?;
+        let (state, position) = (&mut self.state, &mut self.position);
+        self.store.fold_after(*position, &mut |r| {
+            if r.position > *position {
+                state.apply(&r.event);
+                *position = r.position;
+            }
+        })
     }
 
     /// The current state (as of the last write or refresh).
@@ -114,31 +125,34 @@ impl<S: Store> Service<S> {
     /// Executes several commands in one transaction (group commit): each is decided
     /// against the state including the events of the commands before it; refused ones
     /// write nothing. Whatever fell due by `now` is recorded first.
+    ///
+    /// The commands are decided and folded on the service's own state inside the store's
+    /// transaction (no copy of the programme per batch, so a batch costs the same with
+    /// ten or a hundred thousand incidents). If the store then fails, that state may hold
+    /// events that were never committed: the service is marked stale and rebuilds itself
+    /// from the log at its next call.
     pub fn execute_batch(
         &mut self,
         batch: &[(Command, Principal)],
         now: DateTime<Utc>,
     ) -> Result<Vec<Outcome>, S::Error> {
+        self.reload_if_stale()?;
         let mut counts: Vec<Result<usize, Rejection>> = Vec::new();
         let mut timer_count = 0usize;
-        let base = self.state.clone();
-        let base_position = self.position;
+        let state = &mut self.state;
+        let mut caught_up = self.position;
         let mut decide = |newer: &[Recorded]| {
-            let mut working = base.clone();
-            for r in newer.iter().filter(|r| r.position > base_position) {
-                working.apply(&r.event);
-            }
-            counts.clear();
-            let mut all = working.handle_timeout(now);
+            catch_up(state, &mut caught_up, newer);
+            let mut all = state.handle_timeout(now);
             for e in &all {
-                working.apply(e);
+                state.apply(e);
             }
             timer_count = all.len();
             for (command, by) in batch {
-                match working.decide(command, by, now) {
+                match state.decide(command, by, now) {
                     Ok(events) => {
                         for e in &events {
-                            working.apply(e);
+                            state.apply(e);
                         }
                         counts.push(Ok(events.len()));
                         all.extend(events);
@@ -148,8 +162,10 @@ impl<S: Store> Service<S> {
             }
             all
         };
+        self.stale = true;
         let appended = self.store.append_with(self.position, &mut decide)?;
-        self.refresh_through(&appended)?;
+        self.position = appended.last().map_or(caught_up, |r| r.position);
+        self.stale = false;
         let mut rest = appended.into_iter().skip(timer_count);
         Ok(counts
             .into_iter()
@@ -160,17 +176,21 @@ impl<S: Store> Service<S> {
     /// Records everything that fell due by `now` (call when the timer set for
     /// [`Service::next_timeout`] fires). Returns the recorded events.
     pub fn tick(&mut self, now: DateTime<Utc>) -> Result<Vec<Recorded>, S::Error> {
-        let base = self.state.clone();
-        let base_position = self.position;
+        self.reload_if_stale()?;
+        let state = &mut self.state;
+        let mut caught_up = self.position;
         let mut decide = |newer: &[Recorded]| {
-            let mut working = base.clone();
-            for r in newer.iter().filter(|r| r.position > base_position) {
-                working.apply(&r.event);
+            catch_up(state, &mut caught_up, newer);
+            let due = state.handle_timeout(now);
+            for e in &due {
+                state.apply(e);
             }
-            working.handle_timeout(now)
+            due
         };
+        self.stale = true;
         let appended = self.store.append_with(self.position, &mut decide)?;
-        self.refresh_through(&appended)?;
+        self.position = appended.last().map_or(caught_up, |r| r.position);
+        self.stale = false;
         Ok(appended)
     }
 
@@ -179,18 +199,27 @@ impl<S: Store> Service<S> {
         self.state.next_timeout()
     }
 
-    fn refresh_through(&mut self, appended: &[Recorded]) -> Result<(), S::Error> {
-        // fold what others wrote before our batch, then our batch
-        if appended
-            .first()
-            .is_some_and(|r| r.position > self.position + 1)
-            || appended.is_empty()
-        {
-            self.refresh()?;
-        }
-        for r in appended {
-            self.fold(r);
+    /// After a failed write the state may hold uncommitted events: rebuild it from the log.
+    fn reload_if_stale(&mut self) -> Result<(), S::Error> {
+        if self.stale {
+            self.state = Programme::new();
+            self.position = 0;
+            self.stale = false;
+            if let Err(e) = self.refresh() {
+                self.stale = true;
+                return Err(e);
+            }
         }
         Ok(())
+    }
+}
+
+/// Folds the events other writers appended (handed in by the store under its lock).
+fn catch_up(state: &mut Programme, position: &mut u64, newer: &[Recorded]) {
+    for r in newer {
+        if r.position > *position {
+            state.apply(&r.event);
+            *position = r.position;
+        }
     }
 }

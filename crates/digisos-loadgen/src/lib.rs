@@ -3,6 +3,7 @@
 //! crash-safety process (`digisos-crashload`) and the storage benchmarks
 //! (`digisos-storebench`); not part of the product.
 
+pub mod bench;
 pub mod driver;
 pub mod scenario;
 

@@ -59,8 +59,9 @@ pub fn contract(limits: Limits) -> Result<ContractSpec, LoadError> {
     let mut doc: toml::Table = toml::from_str(CONTRACT).map_err(|e| bad(&e))?;
     if limits == Limits::Unbounded {
         let huge = toml::Value::from("900000000000.00");
-        doc.insert("maximum_value".into(), huge.clone());
-        doc.insert("estimated_value".into(), huge.clone());
+        let maximum = toml::Value::from("9000000000000.00");
+        doc.insert("maximum_value".into(), maximum.clone());
+        doc.insert("estimated_value".into(), maximum);
         if let Some(t) = doc.get_mut("limits").and_then(toml::Value::as_table_mut) {
             t.insert("per_body_year".into(), huge.clone());
         }
