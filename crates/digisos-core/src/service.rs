@@ -223,3 +223,6 @@ fn catch_up(state: &mut Programme, position: &mut u64, newer: &[Recorded]) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

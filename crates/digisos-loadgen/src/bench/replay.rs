@@ -66,3 +66,25 @@ pub fn replay(url: &str) -> Result<ReplayRun, BenchError> {
         peak_per_event: per(peak),
     })
 }
+
+/// The previous decode path, for comparison: every row parsed into a `StoredEvent`
+/// (JSON tree, timestamps, hashes), then the tree into a programme event, folded into a
+/// bare `Programme` page by page. Returns events per second.
+pub fn replay_tree(url: &str) -> Result<f64, BenchError> {
+    let log = ProgrammeLog::open(url)?;
+    let mut state = digisos_core::programme::Programme::new();
+    let start = Instant::now();
+    let (mut from, mut events) = (1, 0u64);
+    loop {
+        let page = log.log().read_all(from, 10_000)?;
+        let Some(last) = page.last().map(|e| e.position) else {
+            break;
+        };
+        for stored in &page {
+            state.apply(&digisos_store::decode(stored)?.event);
+            events += 1;
+        }
+        from = last + 1;
+    }
+    Ok(rate(events as usize, start.elapsed()))
+}

@@ -5,7 +5,8 @@
 //! - `sqlite [--commands 4096] [--single 256] [--batch 64] [--runs 5]`
 //! - `postgres --url URL [--instances 2] [--commands 4096] [--batch 64] [--runs 5]`
 //! - `generate --store URL [--events 1000000]`
-//! - `replay --store URL` (one run; start a fresh process per run)
+//! - `replay --store URL [--path tree]` (one run; start a fresh process per run;
+//!   `tree` measures the previous decode path through a JSON tree)
 
 use digisos_loadgen::bench::{self, BenchError, median};
 use std::collections::BTreeMap;
@@ -119,6 +120,11 @@ fn generate(flags: &BTreeMap<String, String>) -> Result<(), BenchError> {
 }
 
 fn replay(flags: &BTreeMap<String, String>) -> Result<(), BenchError> {
+    if flags.get("path").map(String::as_str) == Some("tree") {
+        let r = bench::replay::replay_tree(text(flags, "store")?)?;
+        println!("replay via the JSON tree: {r:.0} events/s");
+        return Ok(());
+    }
     let r = bench::replay::replay(text(flags, "store")?)?;
     println!(
         "replay: {} events in {:.2} s = {:.0} events/s; resident {:.0} B/event, peak {:.0} B/event",
