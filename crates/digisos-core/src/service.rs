@@ -38,12 +38,22 @@ pub trait Store {
     /// Atomically: hands `decide` the events appended after `position` by others, appends
     /// what it returns (possibly nothing), and returns the appended events with their
     /// positions. No other writer may append between the read and the append. Calls
-    /// `decide` exactly once, and not at all if the store fails before.
+    /// `decide` exactly once (the service folds its result into its state as it goes).
     fn append_with(
         &self,
         position: u64,
         decide: &mut Decision<'_>,
     ) -> Result<Vec<Recorded>, Self::Error>;
+
+    /// Hands every event after `position` to `fold`, in order. Stores override it to read
+    /// page by page, so that replaying a large log never holds it in memory at once; the
+    /// default collects [`Store::read_after`].
+    fn fold_after(&self, position: u64, fold: &mut dyn FnMut(Recorded)) -> Result<(), Self::Error> {
+        for r in self.read_after(position)? {
+            fold(r);
+        }
+        Ok(())
+    }
 }
 
 /// The outcome of one command of a batch: its events, or why it was refused.
@@ -55,8 +65,7 @@ pub struct Service<S> {
     store: S,
     state: Programme,
     position: u64,
-    /// True while a write is in flight or after it failed: the state may hold events
-    /// that were not appended and is rebuilt from the log before the next write.
+    /// Set while a write is in flight; still set after a store failure.
     stale: bool,
 }
 
@@ -76,17 +85,14 @@ impl<S: Store> Service<S> {
     /// Folds what other writers appended since the last look. Call before serving reads
     /// when several processes share the store.
     pub fn refresh(&mut self) -> Result<(), S::Error> {
-        for r in self.store.read_after(self.position)? {
-            self.fold(&r);
-        }
-        Ok(())
-    }
-
-    fn fold(&mut self, r: &Recorded) {
-        if r.position > self.position {
-            self.state.apply(&r.event);
-            self.position = r.position;
-        }
+        self.reload_if_stale()?;
+        let (state, position) = (&mut self.state, &mut self.position);
+        self.store.fold_after(*position, &mut |r| {
+            if r.position > *position {
+                state.apply(&r.event);
+                *position = r.position;
+            }
+        })
     }
 
     /// The current state (as of the last write or refresh).
@@ -119,14 +125,28 @@ impl<S: Store> Service<S> {
     /// Executes several commands in one transaction (group commit): each is decided
     /// against the state including the events of the commands before it; refused ones
     /// write nothing. Whatever fell due by `now` is recorded first.
+    ///
+    /// The commands are decided and folded on the service's own state inside the store's
+    /// transaction (no copy of the programme per batch, so a batch costs the same with
+    /// ten or a hundred thousand incidents). If the store then fails, that state may hold
+    /// events that were never committed: the service is marked stale and rebuilds itself
+    /// from the log at its next call.
     pub fn execute_batch(
         &mut self,
         batch: &[(Command, Principal)],
         now: DateTime<Utc>,
     ) -> Result<Vec<Outcome>, S::Error> {
+        self.reload_if_stale()?;
         let mut counts: Vec<Result<usize, Rejection>> = Vec::new();
         let mut timer_count = 0usize;
-        let appended = self.write(now, |state, all| {
+        let state = &mut self.state;
+        let mut caught_up = self.position;
+        let mut decide = |newer: &[Recorded]| {
+            catch_up(state, &mut caught_up, newer);
+            let mut all = state.handle_timeout(now);
+            for e in &all {
+                state.apply(e);
+            }
             timer_count = all.len();
             for (command, by) in batch {
                 match state.decide(command, by, now) {
@@ -140,7 +160,12 @@ impl<S: Store> Service<S> {
                     Err(r) => counts.push(Err(r)),
                 }
             }
-        })?;
+            all
+        };
+        self.stale = true;
+        let appended = self.store.append_with(self.position, &mut decide)?;
+        self.position = appended.last().map_or(caught_up, |r| r.position);
+        self.stale = false;
         let mut rest = appended.into_iter().skip(timer_count);
         Ok(counts
             .into_iter()
@@ -151,52 +176,21 @@ impl<S: Store> Service<S> {
     /// Records everything that fell due by `now` (call when the timer set for
     /// [`Service::next_timeout`] fires). Returns the recorded events.
     pub fn tick(&mut self, now: DateTime<Utc>) -> Result<Vec<Recorded>, S::Error> {
-        self.write(now, |_, _| {})
-    }
-
-    /// One write: under the store's lock, fold what others appended, record what fell
-    /// due by `now`, let `more` decide further events on the up-to-date state (it applies
-    /// them itself), and append everything. The state is updated in place; if the store
-    /// fails, it is rebuilt from the log on the next call, so it never shows what was not
-    /// written.
-    fn write(
-        &mut self,
-        now: DateTime<Utc>,
-        mut more: impl FnMut(&mut Programme, &mut Vec<ProgrammeEvent>),
-    ) -> Result<Vec<Recorded>, S::Error> {
-        if self.stale {
-            self.state = Programme::new();
-            self.position = 0;
-            self.refresh()?;
-            self.stale = false;
-        }
-        let Service {
-            store,
-            state,
-            position,
-            stale,
-        } = self;
-        *stale = true;
-        let from = *position;
+        self.reload_if_stale()?;
+        let state = &mut self.state;
+        let mut caught_up = self.position;
         let mut decide = |newer: &[Recorded]| {
-            for r in newer {
-                if r.position > *position {
-                    state.apply(&r.event);
-                    *position = r.position;
-                }
-            }
-            let mut all = state.handle_timeout(now);
-            for e in &all {
+            catch_up(state, &mut caught_up, newer);
+            let due = state.handle_timeout(now);
+            for e in &due {
                 state.apply(e);
             }
-            more(state, &mut all);
-            all
+            due
         };
-        let appended = store.append_with(from, &mut decide)?;
-        if let Some(last) = appended.last() {
-            *position = last.position;
-        }
-        *stale = false;
+        self.stale = true;
+        let appended = self.store.append_with(self.position, &mut decide)?;
+        self.position = appended.last().map_or(caught_up, |r| r.position);
+        self.stale = false;
         Ok(appended)
     }
 
@@ -204,4 +198,31 @@ impl<S: Store> Service<S> {
     pub fn next_timeout(&self) -> Option<DateTime<Utc>> {
         self.state.next_timeout()
     }
+
+    /// After a failed write the state may hold uncommitted events: rebuild it from the log.
+    fn reload_if_stale(&mut self) -> Result<(), S::Error> {
+        if self.stale {
+            self.state = Programme::new();
+            self.position = 0;
+            self.stale = false;
+            if let Err(e) = self.refresh() {
+                self.stale = true;
+                return Err(e);
+            }
+        }
+        Ok(())
+    }
 }
+
+/// Folds the events other writers appended (handed in by the store under its lock).
+fn catch_up(state: &mut Programme, position: &mut u64, newer: &[Recorded]) {
+    for r in newer {
+        if r.position > *position {
+            state.apply(&r.event);
+            *position = r.position;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

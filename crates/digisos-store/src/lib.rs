@@ -27,6 +27,6 @@ pub use log::{EventLog, EventLogExt, Tx, TxBody};
 pub use memory::MemoryLog;
 pub use migrate::SCHEMA_VERSION;
 pub use postgres::PostgresLog;
-pub use programme::{PROGRAMME_LOCK, ProgrammeLog, decode, encode};
+pub use programme::{PROGRAMME_LOCK, ProgrammeLog, decode, decode_text, encode};
 pub use sqlite::SqliteLog;
 pub use url::{DEFAULT_SCHEMA, SchemaName, SchemaNameError, StoreUrl, open};

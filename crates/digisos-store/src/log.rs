@@ -32,6 +32,21 @@ pub trait EventLog: Send + Sync + fmt::Debug {
     /// repeatedly with `last.position + 1` to page through (or catch up on) the log.
     fn read_all(&self, from_position: u64, limit: usize) -> Result<Vec<StoredEvent>, StoreError>;
 
+    /// As [`EventLog::read_all`], but only each event's position and its payload as the
+    /// stored canonical JSON text — the fast path for replaying a large log (no parsing
+    /// of hashes, timestamps or a JSON tree). The default derives it from `read_all`.
+    fn read_payloads(
+        &self,
+        from_position: u64,
+        limit: usize,
+    ) -> Result<Vec<(u64, String)>, StoreError> {
+        Ok(self
+            .read_all(from_position, limit)?
+            .into_iter()
+            .map(|e| (e.position, crate::hash::canonical_json(&e.payload)))
+            .collect())
+    }
+
     /// All events of `stream` with version `>= from_version`, in version order (empty if
     /// the stream does not exist).
     fn read_stream(&self, stream: &str, from_version: u64) -> Result<Vec<StoredEvent>, StoreError>;

@@ -265,6 +265,27 @@ impl EventLog for PostgresLog {
         read_all(&mut *self.lock()?, from_position, limit)
     }
 
+    fn read_payloads(
+        &self,
+        from_position: u64,
+        limit: usize,
+    ) -> Result<Vec<(u64, String)>, StoreError> {
+        let err = StoreError::backend("reading payloads from postgresql");
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.lock()?
+            .query(
+                "SELECT position, payload FROM events WHERE position >= $1 ORDER BY position LIMIT $2",
+                &[&to_i64(from_position.max(1))?, &limit],
+            )
+            .map_err(&err)?
+            .iter()
+            .map(|r| {
+                let pos: i64 = r.try_get(0).map_err(&err)?;
+                Ok((to_u64(pos, pos, "position")?, r.try_get(1).map_err(&err)?))
+            })
+            .collect()
+    }
+
     fn read_stream(&self, stream: &str, from_version: u64) -> Result<Vec<StoredEvent>, StoreError> {
         read_stream(&mut *self.lock()?, stream, from_version)
     }

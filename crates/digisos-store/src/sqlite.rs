@@ -252,6 +252,31 @@ impl EventLog for SqliteLog {
         read_all(&*self.lock()?, from_position, limit)
     }
 
+    fn read_payloads(
+        &self,
+        from_position: u64,
+        limit: usize,
+    ) -> Result<Vec<(u64, String)>, StoreError> {
+        let conn = self.lock()?;
+        let err = StoreError::backend("reading payloads from sqlite");
+        let mut stmt = conn
+            .prepare_cached(
+                "SELECT position, payload FROM events WHERE position >= ?1 ORDER BY position LIMIT ?2",
+            )
+            .map_err(&err)?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = stmt
+            .query_map(params![to_i64(from_position.max(1))?, limit], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+            })
+            .map_err(&err)?;
+        rows.map(|r| {
+            let (pos, payload) = r.map_err(&err)?;
+            Ok((to_u64(pos, pos, "position")?, payload))
+        })
+        .collect()
+    }
+
     fn read_stream(&self, stream: &str, from_version: u64) -> Result<Vec<StoredEvent>, StoreError> {
         read_stream(&*self.lock()?, stream, from_version)
     }
