@@ -11,6 +11,10 @@ use crate::writer::ServiceHandle;
 /// anyway; this only bounds clock drift).
 pub const IDLE: Duration = Duration::from_secs(60);
 
+/// How often the read model folds what other writers appended (another instance on the
+/// same PostgreSQL database, the CLI next to the server).
+pub const REFRESH: Duration = Duration::from_secs(2);
+
 /// Pause after a failed tick before trying again (store down).
 pub const RETRY: Duration = Duration::from_secs(1);
 
@@ -24,11 +28,15 @@ pub async fn run_timer(handle: ServiceHandle, stop: impl Future<Output = ()>) {
         let wait = match next {
             Some(due) => (due - now).to_std().unwrap_or(Duration::ZERO).min(IDLE),
             None => IDLE,
-        };
+        }
+        .min(REFRESH);
         tokio::select! {
             () = &mut stop => break,
             () = changed.notified() => {}
             () = tokio::time::sleep(wait) => {
+                if let Err(err) = handle.refresh().await {
+                    tracing::warn!(%err, "refresh from the log failed");
+                }
                 if next.is_some_and(|due| due <= handle.now())
                     && let Err(err) = handle.tick().await
                 {

@@ -93,9 +93,14 @@ fn failed(e: ServiceError) -> TokenError {
 
 impl TokenStore for ProgrammeTokens {
     fn lookup(&self, hash: &TokenHash) -> Option<Principal> {
-        let read = self.handle.read();
-        let t = read.programme().token_by_hash(hash.as_str())?;
-        http_principal(&t.principal, TokenId::new(t.token_id.clone())).ok()
+        let find = || {
+            let read = self.handle.read();
+            let t = read.programme().token_by_hash(hash.as_str())?;
+            http_principal(&t.principal, TokenId::new(t.token_id.clone())).ok()
+        };
+        // A token issued by another writer (`digisos token create` while the server runs,
+        // another instance) is in the log but maybe not yet in the read model.
+        find().or_else(|| self.handle.refresh_blocking().ok().and_then(|_| find()))
     }
 
     fn issue(

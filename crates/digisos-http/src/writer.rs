@@ -192,7 +192,18 @@ impl ServiceHandle {
         self.call(|reply| Job::Verify { reply }).await
     }
 
-    /// Whether the store answers (readiness).
+    /// Folds what other writers appended to the log into the service and the read model;
+    /// returns the position reached.
+    pub async fn refresh(&self) -> Result<u64, ServiceError> {
+        self.call(|reply| Job::Refresh { reply }).await
+    }
+
+    /// [`ServiceHandle::refresh`] from synchronous code (a token lookup that missed).
+    pub fn refresh_blocking(&self) -> Result<u64, ServiceError> {
+        self.call_blocking(|reply| Job::Refresh { reply })
+    }
+
+    /// The log position the store reports (readiness check).
     pub async fn ping(&self) -> Result<u64, ServiceError> {
         self.call(|reply| Job::Ping { reply }).await
     }

@@ -40,6 +40,10 @@ pub(super) enum Job {
     Ping {
         reply: Reply<u64>,
     },
+    /// Fold what other writers (another instance, the CLI) appended to the log.
+    Refresh {
+        reply: Reply<u64>,
+    },
     Stop,
 }
 
@@ -163,6 +167,15 @@ impl Writer {
                     .last_position()
                     .map_err(|e| store_error(&e)),
             ),
+            Job::Refresh { reply } => {
+                let result = self
+                    .service
+                    .refresh()
+                    .map_err(|e| store_error(&e))
+                    .and_then(|()| self.publish(Vec::new()))
+                    .map(|()| self.service.position());
+                reply(result);
+            }
             Job::Command { reply, .. } => reply(Err(ServiceError::Stopped)),
             Job::Stop => return true,
         }
