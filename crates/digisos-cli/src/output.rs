@@ -54,9 +54,9 @@ impl Ctx {
         if self.json {
             let text = serde_json::to_string_pretty(value)
                 .map_err(|e| CliError::Store(format!("cannot encode output as JSON: {e}")))?;
-            println!("{text}");
+            emit(&format!("{text}\n"))?;
         } else {
-            print!("{}", human());
+            emit(&human())?;
         }
         Ok(())
     }
@@ -82,3 +82,37 @@ pub(crate) fn parse_principal(s: &str) -> Result<Principal, String> {
         _ => Err(format!("{s:?}: {usage}")),
     }
 }
+
+/// Writes `text` to standard output. A closed pipe (`digisos … | head`) is not an error:
+/// the reader has all it wanted, so the command ends quietly with success.
+pub(crate) fn emit(text: &str) -> Result<(), CliError> {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(CliError::Io {
+            context: "writing to standard output".into(),
+            source: e,
+        }),
+    }
+}
+
+/// `print!` that ends quietly on a closed pipe; use inside functions returning `CliError`.
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::output::emit(&format!($($arg)*))?
+    };
+}
+
+/// `println!` that ends quietly on a closed pipe; use inside functions returning `CliError`.
+macro_rules! outln {
+    () => {
+        $crate::output::emit("\n")?
+    };
+    ($($arg:tt)*) => {
+        $crate::output::emit(&format!("{}\n", format_args!($($arg)*)))?
+    };
+}
+
+pub(crate) use {out, outln};

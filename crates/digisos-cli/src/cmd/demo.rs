@@ -101,7 +101,7 @@ pub(crate) fn run(args: DemoArgs, start: Option<DateTime<Utc>>, ctx: &Ctx) -> Re
         cast.len()
     );
     let _ = writeln!(out, "Data directory: {}\n", ctx.data.display());
-    print!("{out}");
+    crate::output::out!("{out}");
 
     let mut service = ctx.open_service()?;
     if service.position() > 0 {
@@ -132,10 +132,10 @@ pub(crate) fn run(args: DemoArgs, start: Option<DateTime<Utc>>, ctx: &Ctx) -> Re
     let mut wave = wave::Wave::new(&mut service, lot, cast, rng);
     wave.run(end).map_err(|e| CliError::Store(e.to_string()))?;
     let closed = wave.closed();
-    print!("{}", wave.out);
+    crate::output::out!("{}", wave.out);
 
     let state = service.state();
-    println!(
+    crate::output::outln!(
         "\nBy {}: {} incidents reported by {bodies} bodies, {closed} closed.\n",
         local(end),
         state.incidents().len()
@@ -145,16 +145,16 @@ pub(crate) fn run(args: DemoArgs, start: Option<DateTime<Utc>>, ctx: &Ctx) -> Re
         ..ctx.clone()
     };
     let table = FormatArgs::default();
-    print!(
+    crate::output::out!(
         "{}",
         report::print(&ReportCommand::Utilisation(table), state, &ctx)
     );
-    println!();
+    crate::output::outln!();
     let sla = ReportCommand::Sla {
         format: table,
         breaches: false,
     };
-    print!("{}", report::print(&sla, state, &ctx));
+    crate::output::out!("{}", report::print(&sla, state, &ctx));
     Ok(())
 }
 

@@ -30,7 +30,7 @@ pub(crate) fn run(command: ExportCommand, ctx: &Ctx) -> Result<(), CliError> {
                 OcdsError::InvalidPrefix(_) => CliError::Usage(e.to_string()),
                 OcdsError::NoContract => CliError::Rejected(e.to_string()),
             })?;
-            print!("{}", json(&package));
+            crate::output::out!("{}", json(&package));
             Ok(())
         }
     }

@@ -59,7 +59,7 @@ pub(crate) fn run(command: ReportCommand, ctx: &Ctx) -> Result<(), CliError> {
     let service = ctx.open_service()?;
     let state = service.state();
     let out = print(&command, state, ctx);
-    print!("{out}");
+    crate::output::out!("{out}");
     Ok(())
 }
 

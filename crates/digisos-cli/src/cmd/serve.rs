@@ -54,7 +54,7 @@ pub(crate) fn run(args: ServeArgs, ctx: &Ctx) -> Result<(), CliError> {
         let addr = listener
             .local_addr()
             .map_err(CliError::io("reading the listen address"))?;
-        println!("listening on http://{addr}");
+        crate::output::outln!("listening on http://{addr}");
         let _ = std::io::stdout().flush();
         let (stop_timer, timer_stopped) = tokio::sync::oneshot::channel::<()>();
         let timer = tokio::spawn(run_timer(handle.clone(), async {

@@ -76,7 +76,7 @@ pub(crate) fn print_list<T: serde::Serialize>(
             "choose one output form: --json or --format csv".into(),
         )),
         (false, ListFormat::Csv) => {
-            print!("{}", listing().to_csv());
+            crate::output::out!("{}", listing().to_csv());
             Ok(())
         }
         _ => ctx.print(value, || listing().to_table(empty)),
