@@ -33,9 +33,9 @@ impl Incident {
             if kinds.is_empty() {
                 break;
             }
-            for kind in kinds {
+            for (at, kind) in kinds {
                 let event = IncidentEvent {
-                    at: due,
+                    at,
                     by: Actor::Timer,
                     kind,
                 };
@@ -46,36 +46,60 @@ impl Incident {
         out
     }
 
-    fn due_at(&self, due: DateTime<Utc>, facts: &Facts<'_>) -> Vec<E> {
+    /// The events due at the timer instant `due`, each with the instant it actually
+    /// happened (a breach at its deadline, a warning at its threshold, an overdue duty at
+    /// its due time); the timer instant itself lies just after a deadline.
+    fn due_at(&self, due: DateTime<Utc>, facts: &Facts<'_>) -> Vec<(DateTime<Utc>, E)> {
         let mut out = Vec::new();
         for pc in &self.clocks {
             if pc.clock.next_timeout() != Some(due) {
                 continue;
             }
             let events = pc.clock.handle_timeout(due);
-            let breached = events
-                .iter()
-                .any(|e| matches!(e, ClockEvent::Breached { .. }));
-            out.extend(events.into_iter().map(|event| E::Sla {
-                window: pc.clock.kind(),
-                provider: pc.provider.clone(),
-                event,
-            }));
+            let breach = events.iter().find_map(|e| match e {
+                ClockEvent::Breached { at } => Some(*at),
+                _ => None,
+            });
+            for event in events {
+                let at = clock_event_at(&event).unwrap_or(due);
+                let kind = E::Sla {
+                    window: pc.clock.kind(),
+                    provider: pc.provider.clone(),
+                    event,
+                };
+                out.push((at, kind));
+            }
             let holds = self.provider.as_ref() == Some(&pc.provider);
-            if breached && pc.clock.kind() == WindowKind::Acceptance && holds {
-                out.extend(self.cascade_after_miss(due, facts));
+            if let Some(at) = breach
+                && pc.clock.kind() == WindowKind::Acceptance
+                && holds
+            {
+                let cascade = self.cascade_after_miss(due, at, facts);
+                out.extend(cascade.into_iter().map(|e| (at, e)));
                 return out;
             }
         }
-        if self.duties.next_timeout() == Some(due)
-            || self.duties.next_timeout().is_some_and(|t| t <= due)
-        {
-            out.extend(self.duties.handle_timeout(due).into_iter().map(E::Duty));
+        if self.duties.next_timeout().is_some_and(|t| t <= due) {
+            for d in self.duties.handle_timeout(due) {
+                let at = match &d {
+                    crate::duties::DutyEvent::Overdue { due, .. } => *due,
+                    _ => due,
+                };
+                out.push((at, E::Duty(d)));
+            }
         }
         out
     }
 
-    fn cascade_after_miss(&self, due: DateTime<Utc>, facts: &Facts<'_>) -> Vec<E> {
+    /// The cascade after the holder missed its acceptance window: the breach (found by the
+    /// timer at `timer`) happened at `at`; the other clocks cancel and the next provider's
+    /// clocks start then.
+    fn cascade_after_miss(
+        &self,
+        timer: DateTime<Utc>,
+        at: DateTime<Utc>,
+        facts: &Facts<'_>,
+    ) -> Vec<E> {
         let Some(provider) = self.provider.clone() else {
             return Vec::new();
         };
@@ -86,21 +110,29 @@ impl Incident {
             .iter_mut()
             .filter(|c| c.provider == provider && c.clock.kind() == WindowKind::Acceptance)
         {
-            for e in pc.clock.handle_timeout(due) {
+            for e in pc.clock.handle_timeout(timer) {
                 pc.clock.apply(&e);
             }
         }
-        let mut out = cancel_all(&after, &provider, due, facts).unwrap_or_default();
+        let mut out = cancel_all(&after, &provider, at, facts).unwrap_or_default();
         let next = next_provider(self, &provider);
         out.push(E::AcceptanceWindowMissed {
             provider,
-            due,
+            due: at,
             next: next.clone(),
         });
         let lot = self.lot.as_ref().and_then(|l| facts.lot(l));
         if let (Some(next), Some(lot)) = (next, lot) {
-            out.extend(start_all(self, lot, &next, due, facts).unwrap_or_default());
+            out.extend(start_all(self, lot, &next, at, facts).unwrap_or_default());
         }
         out
+    }
+}
+
+/// The instant a timer-produced clock event happened.
+fn clock_event_at(event: &ClockEvent) -> Option<DateTime<Utc>> {
+    match event {
+        ClockEvent::WarningReached { at, .. } | ClockEvent::Breached { at } => Some(*at),
+        _ => None,
     }
 }

@@ -240,7 +240,11 @@ impl Clock {
             return None;
         }
         let warning = self.pending.iter().map(|w| w.at).min();
-        let breach = self.deadline.filter(|_| self.breached_at.is_none());
+        // The deadline itself is still within the window: the breach is due just after it.
+        let breach = self
+            .deadline
+            .filter(|_| self.breached_at.is_none())
+            .map(|d| d + TimeDelta::nanoseconds(1));
         match (warning, breach) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
@@ -270,7 +274,7 @@ impl Clock {
             .collect();
         if let Some(deadline) = self.deadline
             && self.breached_at.is_none()
-            && deadline <= now
+            && deadline < now
         {
             events.push(ClockEvent::Breached { at: deadline });
         }

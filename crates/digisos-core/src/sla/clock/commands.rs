@@ -135,7 +135,8 @@ impl Clock {
         let consumed = next.consumed_at(at, calendars)?;
         let cal = calendar(calendars, window)?;
         let (deadline, warnings) = plan(window, consumed, at, cal, &next.warned);
-        let overdue = consumed >= window.window();
+        // the deadline instant still belongs to the window, so only more is overdue
+        let overdue = consumed > window.window();
         let deadline = (next.stage == ClockStage::Running || overdue).then_some(deadline);
         let warnings = if deadline.is_some() {
             warnings
@@ -151,7 +152,11 @@ impl Clock {
         };
         next.apply(&changed);
         events.push(changed);
-        events.extend(next.handle_timeout(at));
+        let mut due = next.handle_timeout(at);
+        if overdue && !due.iter().any(|e| matches!(e, ClockEvent::Breached { .. })) {
+            due.push(ClockEvent::Breached { at });
+        }
+        events.extend(due);
         Ok(events)
     }
 

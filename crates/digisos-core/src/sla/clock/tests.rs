@@ -93,10 +93,9 @@ fn timeouts_fire_one_by_one() {
     assert_eq!(g.timeout(mins(31)), []);
     assert_eq!(g.clock.next_timeout(), Some(mins(45)));
     assert_eq!(g.timeout(mins(50)), [warning(45, 75)]);
-    assert_eq!(
-        g.timeout(mins(60)),
-        [warning(54, 90), ClockEvent::Breached { at: mins(60) }]
-    );
+    // the deadline instant is still within the window; the breach is due just after it
+    assert_eq!(g.timeout(mins(60)), [warning(54, 90)]);
+    assert_eq!(g.timeout(mins(61)), [ClockEvent::Breached { at: mins(60) }]);
     assert_eq!(g.clock.next_timeout(), None);
     assert_eq!(g.clock.breached_at(), Some(mins(60)));
 }
@@ -169,7 +168,7 @@ fn paused_time_is_not_counted_and_resume_recomputes_the_deadline() {
     assert_eq!(status.elapsed, TimeDelta::minutes(30));
     assert_eq!(status.percent, Some(50));
     assert_eq!(
-        g.timeout(mins(160)),
+        g.timeout(mins(161)),
         [warning(130, 50), ClockEvent::Breached { at: mins(160) }]
     );
 }
@@ -261,7 +260,10 @@ fn a_larger_window_while_running_moves_the_deadline() {
             warnings: vec![],
         }]
     );
-    assert_eq!(g.clock.next_timeout(), Some(mins(240)));
+    assert_eq!(
+        g.clock.next_timeout(),
+        Some(mins(240) + TimeDelta::nanoseconds(1))
+    );
 }
 
 #[test]
