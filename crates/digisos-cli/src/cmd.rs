@@ -2,6 +2,7 @@
 
 pub(crate) mod args;
 pub(crate) mod audit;
+pub(crate) mod backend;
 pub(crate) mod calendar;
 pub(crate) mod call_off;
 pub(crate) mod contract;

@@ -40,8 +40,22 @@ struct Cli {
     store: Option<String>,
     /// Act as this principal in embedded mode: `coordinator` (default), `auditor`,
     /// `body:KEY` or `provider:ID` (for operators recording on someone's behalf, and tests).
-    #[arg(long = "as", global = true, value_parser = output::parse_principal, default_value = "coordinator")]
-    acting_as: digisos_core::principal::Principal,
+    /// Not in remote mode: there the token decides.
+    #[arg(long = "as", global = true, value_parser = output::parse_principal)]
+    acting_as: Option<digisos_core::principal::Principal>,
+    /// Remote mode: work against a running `digisos serve` at this URL
+    /// (e.g. http://127.0.0.1:8080) instead of the data directory.
+    #[arg(long, global = true, value_name = "URL")]
+    server: Option<String>,
+    /// The bearer token for --server (from `digisos token create`); never printed.
+    #[arg(
+        long,
+        global = true,
+        env = "DIGISOS_TOKEN",
+        hide_env_values = true,
+        value_name = "TOKEN"
+    )]
+    token: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -105,14 +119,75 @@ enum Command {
     Demo(cmd::demo::DemoArgs),
 }
 
+impl Command {
+    /// Whether the command also works against a server (`--server`).
+    fn is_remote(&self) -> bool {
+        use cmd::registry::RegistryCommand as R;
+        matches!(
+            self,
+            Command::Incident(_)
+                | Command::CallOff(_)
+                | Command::Time(_)
+                | Command::Sla(_)
+                | Command::Duties(_)
+                | Command::Eligibility(_)
+                | Command::Audit(_)
+                | Command::Report(_)
+                | Command::Registry(R::List { .. } | R::Show { .. } | R::Stats)
+        )
+    }
+}
+
+/// The remote-mode server of the command line, refusing what does not fit (exit 2).
+fn server(cli: &Cli) -> Result<Option<cmd::backend::Server>, CliError> {
+    let Some(url) = &cli.server else {
+        return Ok(None);
+    };
+    if cli.acting_as.is_some() {
+        return Err(CliError::Usage(
+            "--as works in embedded mode only; with --server the token decides who acts".into(),
+        ));
+    }
+    if cli.store.is_some() {
+        return Err(CliError::Usage(
+            "choose one: --server URL (remote) or --store URL (embedded)".into(),
+        ));
+    }
+    if !cli.command.is_remote() {
+        return Err(CliError::Usage(
+            "this command works in embedded mode only (on the data directory); leave out --server"
+                .into(),
+        ));
+    }
+    if !(url.starts_with("http://") || url.starts_with("https://")) {
+        return Err(CliError::Usage(format!(
+            "--server {url}: expected an http:// or https:// URL"
+        )));
+    }
+    Ok(Some(cmd::backend::Server {
+        url: url.trim_end_matches('/').to_string(),
+        token: cli.token.clone().map(cmd::backend::Token::new),
+    }))
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let server = match server(&cli) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(e.exit_code());
+        }
+    };
     let ctx = Ctx {
         data: cli.data,
         json: cli.json,
         now: cli.now.unwrap_or_else(chrono::Utc::now),
         store: cli.store,
-        principal: cli.acting_as,
+        principal: cli
+            .acting_as
+            .unwrap_or_else(digisos_core::principal::Principal::coordinator),
+        server,
     };
     let result: Result<(), CliError> = match cli.command {
         Command::Registry(command) => cmd::registry::run(command, &ctx),

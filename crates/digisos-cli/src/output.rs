@@ -21,6 +21,8 @@ pub(crate) struct Ctx {
     pub(crate) store: Option<String>,
     /// Whom embedded commands act as (`--as`).
     pub(crate) principal: Principal,
+    /// The server of remote mode (`--server`, `--token`); `None` = embedded.
+    pub(crate) server: Option<crate::cmd::backend::Server>,
 }
 
 impl Ctx {

@@ -2,6 +2,7 @@
 //! Art. 33) of an incident at `--now`, and recording a submission to the authority.
 
 use crate::cmd::args::{domain_enum, name_of};
+use crate::cmd::backend;
 use crate::cmd::exec;
 use crate::cmd::table::{Listing, opt_instant};
 use crate::{CliError, Ctx};
@@ -47,12 +48,11 @@ struct DutiesView {
 pub(crate) fn run(command: DutiesCommand, ctx: &Ctx) -> Result<(), CliError> {
     match command {
         DutiesCommand::List { id } => {
-            let service = ctx.open_service()?;
-            let incident = exec::visible(&service, ctx, &id)?;
+            let read = backend::open(ctx)?.duties(&id)?;
             let view = DutiesView {
                 incident: id,
-                now: ctx.now,
-                duties: incident.duties.status(ctx.now),
+                now: read.at,
+                duties: read.items,
             };
             ctx.print(&view, || {
                 let mut l = Listing::new(vec!["duty", "due", "submitted", "state"]);

@@ -5,7 +5,7 @@
 
 use crate::{CliError, Ctx};
 use clap::Subcommand;
-use digisos_core::eligibility::{Decision, RuleSet};
+use digisos_core::eligibility::Decision;
 use digisos_core::ids::RuleId;
 use digisos_core::register::BodyKey;
 use serde::Serialize;
@@ -46,14 +46,8 @@ pub(crate) fn run(command: EligibilityCommand, ctx: &Ctx) -> Result<(), CliError
                     .with_timezone(&chrono_tz::Europe::Berlin)
                     .date_naive()
             });
-            let service = ctx.open_service()?;
-            let programme = service.state();
-            let rules = match (contract, programme.contract()) {
-                (Some(path), _) => crate::cmd::contract::load(&path)?.eligibility,
-                (None, Some(adopted)) => adopted.eligibility.clone(),
-                (None, None) => RuleSet::nrw_default(),
-            };
-            let decision = rules.decide(programme.register(), &key, on);
+            let decision =
+                crate::cmd::backend::open(ctx)?.eligibility(&key, on, contract.as_deref())?;
             let output = output(&decision, on)?;
             ctx.print(&output, || human(&decision, on))
         }

@@ -2,9 +2,10 @@
 //! `--now`; a domain rejection becomes exit 1, a store failure exit 3, and the answer
 //! lists what was recorded.
 
+use crate::cmd::backend::{self, Written};
 use crate::cmd::describe::{self, EventView};
 use crate::{CliError, Ctx};
-use digisos_core::incident::{Incident, IncidentCommand, IncidentId, IncidentRejection};
+use digisos_core::incident::{IncidentCommand, IncidentId, IncidentRejection, IncidentState};
 use digisos_core::programme::{Command, Rejection};
 use digisos_core::service::{Recorded, Service};
 use digisos_store::{ProgrammeLog, StoreError};
@@ -49,24 +50,6 @@ pub(crate) fn rejected(r: Rejection) -> CliError {
     }
 }
 
-/// The incident `id` if `--as` may see it; otherwise "not found" (exit 1), both for a
-/// missing and for a foreign incident, so that nobody learns of others' incidents.
-pub(crate) fn visible<'a>(
-    service: &'a Svc,
-    ctx: &Ctx,
-    id: &IncidentId,
-) -> Result<&'a Incident, CliError> {
-    service
-        .state()
-        .incident_for(id, &ctx.principal)
-        .ok_or_else(|| {
-            CliError::Rejected(format!(
-                "incident {id} not found (for {}); `digisos incident list` shows the incidents you may see",
-                ctx.principal
-            ))
-        })
-}
-
 /// What a write recorded, as printed with `--json`.
 #[derive(Debug, Serialize)]
 pub(crate) struct WriteView<'a> {
@@ -80,48 +63,35 @@ pub(crate) struct WriteView<'a> {
     pub(crate) events: Vec<EventView<'a>>,
 }
 
-/// Executes an incident command on a visible incident and prints what was recorded.
+/// Executes an incident command on a visible incident (through the embedded store or the
+/// server) and prints what was recorded.
 pub(crate) fn on_incident(
     ctx: &Ctx,
     id: IncidentId,
     command: IncidentCommand,
 ) -> Result<(), CliError> {
-    let mut service = ctx.open_service()?;
-    visible(&service, ctx, &id)?;
-    let recorded = execute(
-        &mut service,
-        ctx,
-        &Command::Incident {
-            id: id.clone(),
-            command,
-        },
-    )?;
-    print_written(ctx, &service, Some(&id), &recorded)
+    let written = backend::open(ctx)?.act(&id, command)?;
+    print_written(ctx, &written)
 }
 
 /// Prints the answer to a write: the incident's state and the recorded events.
-pub(crate) fn print_written(
-    ctx: &Ctx,
-    service: &Svc,
-    id: Option<&IncidentId>,
-    recorded: &[Recorded],
-) -> Result<(), CliError> {
-    let incident = id.and_then(|id| service.state().incidents().get(id));
+pub(crate) fn print_written(ctx: &Ctx, written: &Written) -> Result<(), CliError> {
+    let id = written.incident.as_ref();
     let view = WriteView {
         incident: id,
-        state: incident.map(|i| i.state().as_str()),
-        waiting_for_body: incident.map(|i| i.lifecycle.waiting),
-        events: recorded.iter().map(describe::view).collect(),
+        state: written.state.map(IncidentState::as_str),
+        waiting_for_body: written.waiting_for_body,
+        events: written.recorded.iter().map(describe::view).collect(),
     };
     ctx.print(&view, || {
-        let mut s = match incident {
-            Some(i) if i.lifecycle.waiting => {
-                format!("{} is {} (waiting for the body)\n", i.id, i.state())
+        let mut s = match (id, written.state, written.waiting_for_body) {
+            (Some(id), Some(state), Some(true)) => {
+                format!("{id} is {state} (waiting for the body)\n")
             }
-            Some(i) => format!("{} is {}\n", i.id, i.state()),
-            None => String::new(),
+            (Some(id), Some(state), _) => format!("{id} is {state}\n"),
+            _ => String::new(),
         };
-        for line in describe::lines(recorded, id).lines() {
+        for line in describe::lines(&written.recorded, id).lines() {
             s.push_str(&format!("  {line}\n"));
         }
         s

@@ -1,9 +1,10 @@
 //! `digisos incident …`: report an incident, list and show what `--as` may see, its event
 //! history, and every lifecycle transition (triage to close). Parse, call core, print.
 
-mod view;
+pub(crate) mod view;
 
 use crate::cmd::args::{EstimateArgs, domain_enum};
+use crate::cmd::backend;
 use crate::cmd::exec;
 use crate::cmd::table::{ListFormat, print_list};
 use crate::{CliError, Ctx};
@@ -14,7 +15,6 @@ use digisos_core::ids::LotId;
 use digisos_core::incident::{
     IncidentCategory, IncidentCommand as Core, IncidentId, IncidentState, Report,
 };
-use digisos_core::programme::{Command, ProgrammeEvent};
 use digisos_core::sla::Severity;
 
 /// Commands on incidents (*Vorfälle*) and their lifecycle.
@@ -240,13 +240,8 @@ pub(crate) fn run(command: IncidentCommand, ctx: &Ctx) -> Result<(), CliError> {
 }
 
 fn report_incident(ctx: &Ctx, report: Report) -> Result<(), CliError> {
-    let mut service = ctx.open_service()?;
-    let recorded = exec::execute(&mut service, ctx, &Command::Report(report))?;
-    let id = recorded.iter().find_map(|r| match &r.event {
-        ProgrammeEvent::Incident { id, .. } => Some(id.clone()),
-        _ => None,
-    });
-    exec::print_written(ctx, &service, id.as_ref(), &recorded)
+    let written = backend::open(ctx)?.report(report)?;
+    exec::print_written(ctx, &written)
 }
 
 fn list(
@@ -255,14 +250,7 @@ fn list(
     body: Option<&str>,
     format: ListFormat,
 ) -> Result<(), CliError> {
-    let service = ctx.open_service()?;
-    let programme = service.state();
-    let rows: Vec<view::IncidentRow> = programme
-        .visible_incidents(&ctx.principal)
-        .filter(|i| state.is_none_or(|s| i.state() == s))
-        .filter(|i| body.is_none_or(|b| i.body == b))
-        .map(|i| view::IncidentRow::new(programme, i))
-        .collect();
+    let rows = backend::open(ctx)?.incidents(state, body)?;
     print_list(
         ctx,
         format,
@@ -273,25 +261,12 @@ fn list(
 }
 
 fn show(ctx: &Ctx, id: &IncidentId) -> Result<(), CliError> {
-    let service = ctx.open_service()?;
-    let incident = exec::visible(&service, ctx, id)?;
-    let v = view::IncidentView::new(service.state(), incident);
+    let v = backend::open(ctx)?.incident(id)?;
     ctx.print(&v, || v.human())
 }
 
 fn events(ctx: &Ctx, id: &IncidentId) -> Result<(), CliError> {
-    let service = ctx.open_service()?;
-    exec::visible(&service, ctx, id)?;
-    let stored = service
-        .store()
-        .log()
-        .read_stream(&format!("incident-{id}"), 1)
-        .map_err(exec::store_error)?;
-    let recorded = stored
-        .iter()
-        .map(digisos_store::decode)
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(exec::store_error)?;
+    let recorded = backend::open(ctx)?.events(id)?;
     let views: Vec<_> = recorded.iter().map(crate::cmd::describe::view).collect();
     ctx.print(&views, || view::events_table(&views))
 }

@@ -2,6 +2,7 @@
 //! store (all or nothing, the source recorded), and list, show and count the bodies of
 //! the programme's register.
 
+use crate::cmd::backend;
 use crate::cmd::exec;
 use crate::cmd::table::{self, ListFormat, Listing, opt, print_list};
 use crate::{CliError, Ctx};
@@ -76,13 +77,7 @@ pub(crate) fn run(command: RegistryCommand, ctx: &Ctx) -> Result<(), CliError> {
             import_into(ctx, &file, import, &progress)
         }
         RegistryCommand::List { kind, format } => {
-            let service = ctx.open_service()?;
-            let bodies: Vec<&Body> = service
-                .state()
-                .register()
-                .bodies()
-                .filter(|b| kind.is_none_or(|k| b.kind == k))
-                .collect();
+            let bodies = backend::open(ctx)?.bodies(kind)?;
             print_list(
                 ctx,
                 format,
@@ -92,17 +87,11 @@ pub(crate) fn run(command: RegistryCommand, ctx: &Ctx) -> Result<(), CliError> {
             )
         }
         RegistryCommand::Show { key } => {
-            let service = ctx.open_service()?;
-            let body = service.state().register().get(&key).ok_or_else(|| {
-                CliError::Rejected(format!(
-                    "{key} is not in the register; check the key with `digisos registry list` or import it"
-                ))
-            })?;
-            ctx.print(body, || show(body))
+            let body = backend::open(ctx)?.body(&key)?;
+            ctx.print(&body, || show(&body))
         }
         RegistryCommand::Stats => {
-            let service = ctx.open_service()?;
-            let stats = service.state().register().stats();
+            let stats = backend::open(ctx)?.register_stats()?;
             ctx.print(&stats, || {
                 let mut l = Listing::new(vec!["kind", "bodies"]);
                 for (kind, n) in &stats.by_kind {
@@ -214,7 +203,7 @@ fn import_into(
     })
 }
 
-fn listing(bodies: &[&Body]) -> Listing {
+fn listing(bodies: &[Body]) -> Listing {
     let mut l = Listing::new(vec!["key", "kind", "name", "regierungsbezirk", "parent"]);
     for b in bodies {
         l.push(vec![

@@ -54,11 +54,12 @@ pub(crate) struct FormatArgs {
     format: Format,
 }
 
-/// Runs a report command on the state read from the store, as of `--now`.
+/// Runs a report command on the state read from the store (or replayed from the server's
+/// audit export in remote mode), as of `--now`.
 pub(crate) fn run(command: ReportCommand, ctx: &Ctx) -> Result<(), CliError> {
-    let service = ctx.open_service()?;
-    let state = service.state();
-    let out = print(&command, state, ctx);
+    let mut backend = crate::cmd::backend::open(ctx)?;
+    let state = backend.programme()?;
+    let out = print(&command, &state, ctx);
     crate::output::out!("{out}");
     Ok(())
 }

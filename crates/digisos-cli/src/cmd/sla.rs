@@ -2,14 +2,12 @@
 //! stage, deadline, open time elapsed and remaining, and the share of the window used.
 
 use crate::cmd::args::name_of;
-use crate::cmd::exec;
+use crate::cmd::backend::{self, ClockView};
 use crate::cmd::table::{Listing, duration, opt, opt_instant};
 use crate::{CliError, Ctx};
 use chrono::{DateTime, Utc};
 use clap::Subcommand;
-use digisos_core::ids::ProviderId;
 use digisos_core::incident::IncidentId;
-use digisos_core::sla::{ClockStage, WindowKind};
 use serde::Serialize;
 
 /// Commands on SLA response windows.
@@ -20,18 +18,6 @@ pub(crate) enum SlaCommand {
         /// The incident id (INC-000001).
         id: IncidentId,
     },
-}
-
-/// One clock at `--now`, as printed with `--json` (durations in whole seconds).
-#[derive(Debug, Serialize)]
-struct ClockView {
-    provider: ProviderId,
-    window: WindowKind,
-    stage: ClockStage,
-    deadline: Option<DateTime<Utc>>,
-    elapsed_seconds: i64,
-    remaining_seconds: Option<i64>,
-    percent: Option<u32>,
 }
 
 /// The answer of `sla status`.
@@ -45,32 +31,11 @@ struct StatusView {
 /// Runs an SLA command.
 pub(crate) fn run(command: SlaCommand, ctx: &Ctx) -> Result<(), CliError> {
     let SlaCommand::Status { id } = command;
-    let service = ctx.open_service()?;
-    let incident = exec::visible(&service, ctx, &id)?;
-    let calendars = service.state().calendars();
-    let mut clocks = Vec::new();
-    for c in &incident.clocks {
-        let s = c.clock.status(ctx.now, calendars).map_err(|e| {
-            CliError::Rejected(format!(
-                "the {} clock of {} cannot be read: {e}; check the contract's calendars",
-                c.clock.kind(),
-                c.provider
-            ))
-        })?;
-        clocks.push(ClockView {
-            provider: c.provider.clone(),
-            window: c.clock.kind(),
-            stage: s.stage,
-            deadline: s.deadline,
-            elapsed_seconds: s.elapsed.num_seconds(),
-            remaining_seconds: s.remaining.map(|r| r.num_seconds()),
-            percent: s.percent,
-        });
-    }
+    let read = backend::open(ctx)?.clocks(&id)?;
     let view = StatusView {
         incident: id,
-        now: ctx.now,
-        clocks,
+        now: read.at,
+        clocks: read.items,
     };
     ctx.print(&view, || {
         let mut l = Listing::new(vec![

@@ -3,6 +3,7 @@
 //! corrected by reversal.
 
 use crate::cmd::args::name_of;
+use crate::cmd::backend;
 use crate::cmd::exec;
 use crate::cmd::table::{ListFormat, Listing, duration, instant, opt, print_list};
 use crate::{CliError, Ctx};
@@ -113,9 +114,7 @@ pub(crate) fn run(command: TimeCommand, ctx: &Ctx) -> Result<(), CliError> {
 }
 
 fn list(ctx: &Ctx, id: &IncidentId, format: ListFormat) -> Result<(), CliError> {
-    let service = ctx.open_service()?;
-    let incident = exec::visible(&service, ctx, id)?;
-    let entries: Vec<&TimeEntryRecord> = incident.time_entries.values().collect();
+    let entries: Vec<TimeEntryRecord> = backend::open(ctx)?.time_entries(id)?;
     print_list(
         ctx,
         format,

@@ -7,22 +7,25 @@ use crate::cmd::table::{self, Listing, instant, opt};
 use chrono::{DateTime, Utc};
 use digisos_core::duties::Nis2Class;
 use digisos_core::ids::{LotId, ProviderId};
+use digisos_core::incident::IncidentState;
 use digisos_core::incident::{Incident, IncidentCategory, IncidentId, Milestone};
-use digisos_core::ledger::{CallOffId, ReservationState};
+use digisos_core::ledger::{CallOffId, Reservation, ReservationState};
 use digisos_core::money::Money;
 use digisos_core::programme::Programme;
-use digisos_core::register::BodyKey;
+use digisos_core::register::{BodyKey, Register};
 use digisos_core::sla::Severity;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// One line of `incident list`.
-#[derive(Debug, Serialize)]
-pub(super) struct IncidentRow {
-    id: IncidentId,
-    body: String,
-    body_name: Option<String>,
-    state: &'static str,
+/// One line of `incident list`; read from the API's incident representation in remote
+/// mode (the body's name is looked up separately).
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct IncidentRow {
+    pub(crate) id: IncidentId,
+    pub(crate) body: String,
+    #[serde(default)]
+    pub(crate) body_name: Option<String>,
+    state: IncidentState,
     waiting_for_body: bool,
     severity: Option<Severity>,
     lot: Option<LotId>,
@@ -32,13 +35,13 @@ pub(super) struct IncidentRow {
 }
 
 impl IncidentRow {
-    /// The row of `i`.
-    pub(super) fn new(p: &Programme, i: &Incident) -> IncidentRow {
+    /// The row of `i`, with the body's name from the register.
+    pub(crate) fn new(i: &Incident, body_name: Option<String>) -> IncidentRow {
         IncidentRow {
             id: i.id.clone(),
             body: i.body.clone(),
-            body_name: body_name(p, &i.body),
-            state: i.state().as_str(),
+            body_name,
+            state: i.state(),
             waiting_for_body: i.lifecycle.waiting,
             severity: i.severity,
             lot: i.lot.clone(),
@@ -50,7 +53,7 @@ impl IncidentRow {
 }
 
 /// The rows as a table or CSV.
-pub(super) fn listing(rows: &[IncidentRow]) -> Listing {
+pub(crate) fn listing(rows: &[IncidentRow]) -> Listing {
     let mut l = Listing::new(vec![
         "id", "body", "name", "state", "severity", "lot", "provider", "reported", "title",
     ]);
@@ -58,7 +61,7 @@ pub(super) fn listing(rows: &[IncidentRow]) -> Listing {
         let state = if r.waiting_for_body {
             format!("{} (waiting)", r.state)
         } else {
-            r.state.to_string()
+            r.state.as_str().to_string()
         };
         l.push(vec![
             r.id.to_string(),
@@ -89,7 +92,7 @@ struct CallOffView {
 
 /// Everything `incident show` prints.
 #[derive(Debug, Serialize)]
-pub(super) struct IncidentView {
+pub(crate) struct IncidentView {
     id: IncidentId,
     body: String,
     body_name: Option<String>,
@@ -116,10 +119,24 @@ pub(super) struct IncidentView {
 }
 
 impl IncidentView {
-    /// The view of `i` with its call-off from the ledger.
-    pub(super) fn new(p: &Programme, i: &Incident) -> IncidentView {
+    /// The view of `i` with its call-off from the programme's ledger and the body's name
+    /// from its register.
+    pub(crate) fn of(p: &Programme, i: &Incident) -> IncidentView {
+        let reservation = i
+            .call_off
+            .as_ref()
+            .and_then(|id| p.ledger().reservation(id));
+        IncidentView::new(i, reservation, body_name(p.register(), &i.body))
+    }
+
+    /// The view of `i` with the reservation of its call-off and the body's name.
+    pub(crate) fn new(
+        i: &Incident,
+        reservation: Option<&Reservation>,
+        body_name: Option<String>,
+    ) -> IncidentView {
         let call_off = i.call_off.as_ref().and_then(|id| {
-            p.ledger().reservation(id).map(|r| CallOffView {
+            reservation.map(|r| CallOffView {
                 id: id.clone(),
                 state: r.state,
                 person_days: r.person_days,
@@ -132,7 +149,7 @@ impl IncidentView {
         IncidentView {
             id: i.id.clone(),
             body: i.body.clone(),
-            body_name: body_name(p, &i.body),
+            body_name,
             title: i.title.clone(),
             description: i.description.clone(),
             category: i.category,
@@ -157,7 +174,7 @@ impl IncidentView {
     }
 
     /// The view as a field/value table.
-    pub(super) fn human(&self) -> String {
+    pub(crate) fn human(&self) -> String {
         let yes_no = |b: bool| if b { "yes" } else { "no" }.to_string();
         let body = match &self.body_name {
             Some(n) => format!("{} ({n})", self.body),
@@ -211,7 +228,7 @@ impl IncidentView {
 }
 
 /// The events of one incident as a table.
-pub(super) fn events_table(views: &[EventView<'_>]) -> String {
+pub(crate) fn events_table(views: &[EventView<'_>]) -> String {
     let mut l = Listing::new(vec!["#", "at", "by", "event"]);
     for v in views {
         l.push(vec![
@@ -250,7 +267,8 @@ fn join<T: ToString>(items: &[T]) -> String {
     }
 }
 
-fn body_name(p: &Programme, key: &str) -> Option<String> {
+/// The name of the body `key` in `register`, if it is registered.
+pub(crate) fn body_name(register: &Register, key: &str) -> Option<String> {
     let key: BodyKey = key.parse().ok()?;
-    p.register().get(&key).map(|b| b.name.clone())
+    register.get(&key).map(|b| b.name.clone())
 }
