@@ -107,7 +107,7 @@ async fn parallel_call_offs_never_overdraw_a_lot_ceiling() {
         .unwrap()
         .0;
     let token = token.expose_secret().to_owned();
-    let router = domain_app(handle, HttpConfig::default());
+    let router = domain_app(handle.clone(), HttpConfig::default());
 
     let mut ids = Vec::new();
     for _ in 0..REQUESTS {
@@ -173,6 +173,15 @@ async fn parallel_call_offs_never_overdraw_a_lot_ceiling() {
         let r = row(key);
         assert_eq!(r["reserved"], "7000.00", "{key}: {r}");
         assert_eq!(r["posted"], "0.00", "{key}: {r}");
+    }
+    {
+        let read = handle.read();
+        assert_eq!(
+            read.next_timeout(),
+            read.programme().next_timeout(),
+            "the read model's deadline index agrees with a full scan"
+        );
+        assert!(read.next_timeout().is_some());
     }
     let dispatched = get(&router, &token, "/v1/incidents?state=dispatched&limit=500").await;
     assert_eq!(dispatched["items"].as_array().unwrap().len(), AFFORDABLE);
