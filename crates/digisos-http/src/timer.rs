@@ -23,7 +23,7 @@ pub async fn run_timer(handle: ServiceHandle, stop: impl Future<Output = ()>) {
     let changed = handle.changed();
     tokio::pin!(stop);
     loop {
-        let next = handle.read().programme().next_timeout();
+        let next = handle.read().next_timeout();
         let now = handle.now();
         let wait = match next {
             Some(due) => (due - now).to_std().unwrap_or(Duration::ZERO).min(IDLE),

@@ -5,6 +5,7 @@
 
 pub mod bench;
 pub mod driver;
+pub mod httpbench;
 pub mod scenario;
 
 pub use driver::{Driver, Step};

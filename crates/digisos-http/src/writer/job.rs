@@ -189,7 +189,13 @@ impl Writer {
         }
         let now = self.clock.now();
         let mut known = Vec::new();
-        if self.service.next_timeout().is_some_and(|t| t <= now) {
+        // the read model is at the service's position here; its index avoids a scan
+        let due = self
+            .read
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .next_timeout();
+        if due.is_some_and(|t| t <= now) {
             match self.service.tick(now) {
                 Ok(recorded) => known.extend(recorded),
                 Err(e) => {

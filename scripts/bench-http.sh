@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# HTTP benchmark for BENCHMARKS.md ("HTTP API: durable call-off vs no-op"), in one run:
+# builds release, starts `digisos serve` on a temporary SQLite store (loopback, free port),
+# creates a coordinator token, runs digisos-httpbench (64 connections, no-op GET /healthz
+# vs durable POST /v1/incidents/{id}/dispatch, alternating, RUNS rounds of SECONDS each),
+# and stops the server with SIGTERM.
+# Usage: scripts/bench-http.sh   (env: RUNS=3 SECONDS_PER_RUN=10 CONNECTIONS=64 INCIDENTS=60000)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUNS="${RUNS:-3}"
+SECONDS_PER_RUN="${SECONDS_PER_RUN:-10}"
+CONNECTIONS="${CONNECTIONS:-64}"
+INCIDENTS="${INCIDENTS:-60000}"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target}"
+cargo build --release -p digisos-cli -p digisos-loadgen --bin digisos --bin digisos-httpbench
+DIGISOS="$CARGO_TARGET_DIR/release/digisos"
+BENCH="$CARGO_TARGET_DIR/release/digisos-httpbench"
+DATA="$(mktemp -d)"
+SERVER_PID=""
+cleanup() {
+  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
+    kill -TERM "$SERVER_PID"; wait "$SERVER_PID" || true
+  fi
+  rm -rf "$DATA"
+}
+trap cleanup EXIT
+
+echo "== machine"
+nproc; grep -m1 'model name' /proc/cpuinfo || true; uptime
+
+TOKEN="$("$DIGISOS" --data "$DATA" --json token create --role coordinator --label bench \
+  | sed -n 's/.*"token": *"\([^"]*\)".*/\1/p')"
+[ -n "$TOKEN" ] || { echo "no token created" >&2; exit 1; }
+
+RUST_LOG="${RUST_LOG:-info}" "$DIGISOS" --data "$DATA" serve --listen 127.0.0.1:0 \
+  --contract examples/nrw/contract.toml --register examples/nrw/register.csv \
+  >"$DATA/stdout" 2>"$DATA/server.log" &
+SERVER_PID=$!
+for _ in $(seq 1 200); do
+  URL="$(sed -n 's/^listening on //p' "$DATA/stdout")"
+  [ -n "$URL" ] && curl -fsS "$URL/healthz" >/dev/null 2>&1 && break
+  sleep 0.05
+done
+[ -n "${URL:-}" ] || { echo "server did not start" >&2; cat "$DATA/server.log" >&2; exit 1; }
+echo "== server $URL (pid $SERVER_PID), store $DATA/digisos.db"
+
+"$BENCH" --url "$URL" --token "$TOKEN" --connections "$CONNECTIONS" \
+  --seconds "$SECONDS_PER_RUN" --runs "$RUNS" --incidents "$INCIDENTS"
+
+kill -TERM "$SERVER_PID"; wait "$SERVER_PID"; SERVER_PID=""
+echo "== server stopped cleanly"
