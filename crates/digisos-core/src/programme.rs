@@ -6,23 +6,26 @@
 mod command;
 mod event;
 mod rejection;
+mod snapshot;
 
 pub use command::Command;
 pub use event::ProgrammeEvent;
 pub use rejection::Rejection;
+pub use snapshot::{SNAPSHOT_FORMAT, SnapshotError};
 
 use crate::calendar::Calendars;
-use crate::contract::Contract;
+use crate::contract::{Contract, ContractSpec};
 use crate::ids::{LotId, ProviderId};
 use crate::incident::{self, Facts, Incident, IncidentEventKind, IncidentId};
 use crate::ledger::{CallOffId, Ledger, LedgerEvent};
 use crate::principal::{self, Principal, Role};
 use crate::register::{Import, Register};
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// An access token as recorded: its hash and whom it acts as.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TokenRecord {
     /// Public id.
     pub token_id: String,
@@ -39,9 +42,15 @@ pub struct TokenRecord {
 }
 
 /// The state of the programme, folded from its events.
-#[derive(Debug, Clone)]
+///
+/// It serialises as a snapshot (see [`SNAPSHOT_FORMAT`]): a store may persist it with the
+/// position of the last folded event and restore it instead of replaying the log up to
+/// there. Deserialising validates the contract again and compiles its calendars.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Programme {
     contract: Option<Contract>,
+    /// The spec of the contract in force, as adopted (kept for snapshots).
+    contract_spec: Option<Box<ContractSpec>>,
     contract_versions: u32,
     calendars: Calendars,
     register: Register,
@@ -57,6 +66,7 @@ impl Default for Programme {
     fn default() -> Self {
         Programme {
             contract: None,
+            contract_spec: None,
             contract_versions: 0,
             calendars: Calendars::presets(),
             register: Register::new(),
@@ -290,6 +300,7 @@ impl Programme {
                         self.calendars = calendars;
                     }
                     self.contract = Some(contract);
+                    self.contract_spec = Some(spec.clone());
                     self.contract_versions += 1;
                 }
             }
