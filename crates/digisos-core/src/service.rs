@@ -91,8 +91,9 @@ pub struct SnapshotPolicy {
 }
 
 impl SnapshotPolicy {
-    /// The default interval: a snapshot every 10,000 events.
-    pub const DEFAULT_EVERY: NonZeroU64 = match NonZeroU64::new(10_000) {
+    /// The default interval: a snapshot every 100,000 events (every 10,000 made writing a
+    /// 1M-event log three times slower: each snapshot of 55k incidents is 136 MB of JSON).
+    pub const DEFAULT_EVERY: NonZeroU64 = match NonZeroU64::new(100_000) {
         Some(n) => n,
         None => NonZeroU64::MIN,
     };

@@ -125,6 +125,7 @@ fn restore(o: Owned) -> Result<Programme, SnapshotError> {
         .map(|t| (t.token_id.clone(), t))
         .collect();
     p.events = o.events;
+    p.rebuild_timers();
     Ok(p)
 }
 
