@@ -41,5 +41,7 @@ psql "$ADMIN_URL" -qc "DROP DATABASE IF EXISTS $PGB_DB"
 echo "== 3. Replay of 1M events from SQLite"
 DB="$SCRATCH/replay.db"
 "$BENCH" generate --store "sqlite://$DB" --events 1000000
-for i in $(seq 1 "$RUNS"); do "$BENCH" replay --store "sqlite://$DB"; done
+for i in $(seq 1 "$RUNS"); do "$BENCH" replay --store "sqlite://$DB" --from snapshot; done
+for i in $(seq 1 "$RUNS"); do "$BENCH" replay --store "sqlite://$DB" --from log; done
+"$BENCH" snapshot --store "sqlite://$DB"
 for i in $(seq 1 3); do "$BENCH" replay --store "sqlite://$DB" --path tree; done

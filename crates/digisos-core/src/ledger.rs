@@ -30,6 +30,7 @@ mod evolve;
 mod keys;
 mod limits;
 mod messages;
+mod pairs;
 mod query;
 mod rejection;
 #[cfg(test)]
@@ -51,6 +52,7 @@ use std::collections::{BTreeMap, BTreeSet};
 /// Build it by folding the contract's ledger events with [`Ledger::apply`].
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Ledger {
+    #[serde(with = "pairs")]
     balances: BTreeMap<LimitKey, Balance>,
     reservations: BTreeMap<CallOffId, Reservation>,
     exhausted: bool,

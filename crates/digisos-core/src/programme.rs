@@ -6,23 +6,26 @@
 mod command;
 mod event;
 mod rejection;
+mod snapshot;
 
 pub use command::Command;
 pub use event::ProgrammeEvent;
 pub use rejection::Rejection;
+pub use snapshot::{SNAPSHOT_FORMAT, SnapshotError};
 
 use crate::calendar::Calendars;
-use crate::contract::Contract;
+use crate::contract::{Contract, ContractSpec};
 use crate::ids::{LotId, ProviderId};
 use crate::incident::{self, Facts, Incident, IncidentEventKind, IncidentId};
 use crate::ledger::{CallOffId, Ledger, LedgerEvent};
 use crate::principal::{self, Principal, Role};
 use crate::register::{Import, Register};
 use chrono::{DateTime, Utc};
-use std::collections::BTreeMap;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// An access token as recorded: its hash and whom it acts as.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TokenRecord {
     /// Public id.
     pub token_id: String,
@@ -39,9 +42,15 @@ pub struct TokenRecord {
 }
 
 /// The state of the programme, folded from its events.
-#[derive(Debug, Clone)]
+///
+/// It serialises as a snapshot (see [`SNAPSHOT_FORMAT`]): a store may persist it with the
+/// position of the last folded event and restore it instead of replaying the log up to
+/// there. Deserialising validates the contract again and compiles its calendars.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Programme {
     contract: Option<Contract>,
+    /// The spec of the contract in force, as adopted (kept for snapshots).
+    contract_spec: Option<Box<ContractSpec>>,
     contract_versions: u32,
     calendars: Calendars,
     register: Register,
@@ -51,12 +60,16 @@ pub struct Programme {
     call_offs: u32,
     tokens: BTreeMap<String, TokenRecord>,
     events: u64,
+    /// Index of the timers: `(incident.next_timeout(), id)` for every incident that has
+    /// one, kept by `apply` (so the timers never scan every incident).
+    timers: BTreeSet<(DateTime<Utc>, IncidentId)>,
 }
 
 impl Default for Programme {
     fn default() -> Self {
         Programme {
             contract: None,
+            contract_spec: None,
             contract_versions: 0,
             calendars: Calendars::presets(),
             register: Register::new(),
@@ -66,6 +79,7 @@ impl Default for Programme {
             call_offs: 0,
             tokens: BTreeMap::new(),
             events: 0,
+            timers: BTreeSet::new(),
         }
     }
 }
@@ -259,24 +273,38 @@ impl Programme {
 
     /// The next instant at which [`Programme::handle_timeout`] has something to do.
     pub fn next_timeout(&self) -> Option<DateTime<Utc>> {
-        self.incidents
-            .values()
-            .filter_map(Incident::next_timeout)
-            .min()
+        self.timers.first().map(|(at, _)| *at)
     }
 
     /// Everything that fell due by `now` on any incident (SLA warnings and breaches,
-    /// missed acceptance windows with their cascade, overdue reporting duties).
+    /// missed acceptance windows with their cascade, overdue reporting duties), incident
+    /// by incident in id order. Looks only at the incidents with a timer due.
     pub fn handle_timeout(&self, now: DateTime<Utc>) -> Vec<ProgrammeEvent> {
         let next = self.next_call_off();
+        let mut due: Vec<&IncidentId> = self
+            .timers
+            .iter()
+            .take_while(|(at, _)| *at <= now)
+            .map(|(_, id)| id)
+            .collect();
+        due.sort();
         let mut out = Vec::new();
-        for (id, i) in &self.incidents {
-            if i.next_timeout().is_some_and(|t| t <= now) {
+        for id in due {
+            if let Some(i) = self.incidents.get(id) {
                 let facts = self.facts(i.lot.as_ref(), &next);
                 out.extend(wrap(id, i.handle_timeout(now, &facts)));
             }
         }
         out
+    }
+
+    /// Rebuilds the timer index from the incidents (after restoring a snapshot).
+    fn rebuild_timers(&mut self) {
+        self.timers = self
+            .incidents
+            .values()
+            .filter_map(|i| i.next_timeout().map(|at| (at, i.id.clone())))
+            .collect();
     }
 
     /// Folds one event. Never fails: an event that does not fit is ignored, so a replay
@@ -290,6 +318,7 @@ impl Programme {
                         self.calendars = calendars;
                     }
                     self.contract = Some(contract);
+                    self.contract_spec = Some(spec.clone());
                     self.contract_versions += 1;
                 }
             }
@@ -348,12 +377,27 @@ impl Programme {
                     }
                     _ => {}
                 }
-                match self.incidents.get_mut(id) {
-                    Some(i) => i.apply(event),
-                    None => {
-                        if let Some(i) = Incident::from_first(id.clone(), event) {
+                let (before, after) = match self.incidents.get_mut(id) {
+                    Some(i) => {
+                        let before = i.next_timeout();
+                        i.apply(event);
+                        (before, i.next_timeout())
+                    }
+                    None => match Incident::from_first(id.clone(), event) {
+                        Some(i) => {
+                            let after = i.next_timeout();
                             self.incidents.insert(id.clone(), i);
+                            (None, after)
                         }
+                        None => (None, None),
+                    },
+                };
+                if before != after {
+                    if let Some(at) = before {
+                        self.timers.remove(&(at, id.clone()));
+                    }
+                    if let Some(at) = after {
+                        self.timers.insert((at, id.clone()));
                     }
                 }
             }

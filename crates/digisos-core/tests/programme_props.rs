@@ -2,7 +2,7 @@
 //! several bodies and providers, random timer firings and amounts. After every step the
 //! ledger invariants hold (no limit exceeded, posted ≤ reserved, nothing negative), every
 //! incident is in a state of the lifecycle graph, and at the end a replay of the log
-//! reproduces the same state.
+//! reproduces the same state — also from a snapshot taken at any position plus the tail.
 
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
 
@@ -318,7 +318,10 @@ proptest! {
     })]
 
     #[test]
-    fn invariants_hold_and_replay_reproduces_the_state(ops in prop::collection::vec(op(), 1..30)) {
+    fn invariants_hold_and_replay_reproduces_the_state(
+        ops in prop::collection::vec(op(), 1..30),
+        cut in any::<prop::sample::Index>(),
+    ) {
         let mut service = Service::open(MemoryStore::new()).unwrap();
         let at = t0() - TimeDelta::days(1);
         for command in setup() {
@@ -329,11 +332,27 @@ proptest! {
             run.step(op);
             run.check()?;
         }
+        let log = run.service.store().read_after(0).unwrap();
         let mut replayed = Programme::new();
-        for r in run.service.store().read_after(0).unwrap() {
+        for r in &log {
             replayed.apply(&r.event);
         }
         prop_assert_eq!(replayed.incidents(), run.service.state().incidents());
         prop_assert_eq!(replayed.ledger(), run.service.state().ledger());
+        prop_assert_eq!(&replayed, run.service.state());
+
+        // a snapshot taken anywhere, written and read back, plus the tail = the full replay
+        let cut = cut.index(log.len() + 1);
+        let mut head = Programme::new();
+        for r in &log[..cut] {
+            head.apply(&r.event);
+        }
+        let text = serde_json::to_string(&head).unwrap();
+        let mut restored: Programme = serde_json::from_str(&text).unwrap();
+        prop_assert_eq!(&restored, &head);
+        for r in &log[cut..] {
+            restored.apply(&r.event);
+        }
+        prop_assert_eq!(&restored, &replayed);
     }
 }

@@ -63,6 +63,14 @@ pub enum StoreError {
         /// What is wrong with it.
         reason: String,
     },
+    /// A snapshot was to be written for a position the log does not hold.
+    #[error("cannot keep a snapshot at position {position}: the log ends at {last}")]
+    NoSuchPosition {
+        /// The position asked for.
+        position: u64,
+        /// The log's last position.
+        last: u64,
+    },
     /// The closure given to `transact` returned an error; nothing was written.
     #[error("transaction aborted by its caller; nothing was written")]
     Aborted,

@@ -5,7 +5,7 @@ use crate::error::StoreError;
 use crate::event::{ExpectedVersion, NewEvent, StoredEvent};
 use crate::log::{EventLog, Tx, TxBody};
 use crate::row::Row;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Mutex, MutexGuard};
 
 /// An event log held in memory behind one mutex: nothing survives the process. It
@@ -20,6 +20,8 @@ struct State {
     rows: Vec<Row>,
     /// Row indices per stream, in version order.
     streams: HashMap<String, Vec<usize>>,
+    /// Snapshots by position: the event's hash, the format and the state text.
+    snapshots: BTreeMap<u64, (String, u32, String)>,
 }
 
 impl MemoryLog {
@@ -42,6 +44,21 @@ impl MemoryLog {
                 true
             }
             _ => false,
+        }
+    }
+
+    /// Replaces the event hash recorded with the snapshot at `position`, to simulate a
+    /// snapshot that belongs to another log in tests. Returns `false` if there is none.
+    pub fn tamper_snapshot_hash(&self, position: u64, hash: &str) -> bool {
+        let Ok(mut state) = self.lock() else {
+            return false;
+        };
+        match state.snapshots.get_mut(&position) {
+            Some(s) => {
+                hash.clone_into(&mut s.0);
+                true
+            }
+            None => false,
         }
     }
 
@@ -142,6 +159,37 @@ impl EventLog for MemoryLog {
             }
         }
         verifier.finish()
+    }
+
+    fn save_snapshot(&self, position: u64, format: u32, state: &str) -> Result<(), StoreError> {
+        let mut s = self.lock()?;
+        let index = usize::try_from(position.saturating_sub(1)).unwrap_or(usize::MAX);
+        let hash = match s.rows.get(index) {
+            Some(row) if position > 0 => row.hash.clone(),
+            _ => {
+                let last = s.rows.len() as u64;
+                return Err(StoreError::NoSuchPosition { position, last });
+            }
+        };
+        s.snapshots
+            .insert(position, (hash, format, state.to_owned()));
+        while s.snapshots.len() > crate::migrate::SNAPSHOTS_KEPT as usize {
+            s.snapshots.pop_first();
+        }
+        Ok(())
+    }
+
+    fn load_snapshot(&self, format: u32) -> Result<Option<(u64, String)>, StoreError> {
+        let s = self.lock()?;
+        let matches = |position: u64, hash: &str| {
+            let index = usize::try_from(position.saturating_sub(1)).unwrap_or(usize::MAX);
+            s.rows.get(index).is_some_and(|r| r.hash == hash)
+        };
+        Ok(s.snapshots
+            .iter()
+            .rev()
+            .find(|(p, (hash, f, _))| *f == format && matches(**p, hash))
+            .map(|(p, (_, _, state))| (*p, state.clone())))
     }
 
     fn transact_dyn(

@@ -21,10 +21,11 @@ pub(crate) struct Migration {
 }
 
 /// All migrations, oldest first.
-pub(crate) const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    description: "append-only hash-chained events table",
-    sqlite: "
+pub(crate) const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        description: "append-only hash-chained events table",
+        sqlite: "
         CREATE TABLE events (
             position  INTEGER PRIMARY KEY CHECK (position > 0),
             stream    TEXT    NOT NULL CHECK (stream <> ''),
@@ -42,7 +43,7 @@ pub(crate) const MIGRATIONS: &[Migration] = &[Migration {
         CREATE TRIGGER events_no_delete BEFORE DELETE ON events
             BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
     ",
-    postgres: "
+        postgres: "
         CREATE TABLE events (
             position  BIGINT PRIMARY KEY CHECK (position > 0),
             stream    TEXT   NOT NULL CHECK (stream <> ''),
@@ -62,10 +63,37 @@ pub(crate) const MIGRATIONS: &[Migration] = &[Migration {
         CREATE TRIGGER events_no_truncate BEFORE TRUNCATE ON events
             FOR EACH STATEMENT EXECUTE FUNCTION events_append_only();
     ",
-}];
+    },
+    Migration {
+        version: 2,
+        description: "snapshots of the folded state, keyed by position, with the event's hash",
+        sqlite: "
+        CREATE TABLE snapshots (
+            position   INTEGER PRIMARY KEY CHECK (position > 0),
+            event_hash TEXT    NOT NULL,
+            format     INTEGER NOT NULL,
+            taken_at   TEXT    NOT NULL,
+            state      TEXT    NOT NULL
+        );
+    ",
+        postgres: "
+        CREATE TABLE snapshots (
+            position   BIGINT  PRIMARY KEY CHECK (position > 0),
+            event_hash TEXT    NOT NULL,
+            format     INTEGER NOT NULL,
+            taken_at   TEXT    NOT NULL,
+            state      TEXT    NOT NULL
+        );
+    ",
+    },
+];
 
 /// The newest schema version this binary knows.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// How many snapshots a store keeps (the newest ones); older ones are deleted when a new
+/// one is written. Snapshots are a cache of the log, never part of the audit trail.
+pub(crate) const SNAPSHOTS_KEPT: u32 = 2;
 
 /// The table both dialects keep their applied versions in (same DDL works in both).
 pub(crate) const VERSION_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_version (

@@ -315,6 +315,58 @@ impl EventLog for PostgresLog {
         verifier.finish()
     }
 
+    fn save_snapshot(&self, position: u64, format: u32, state: &str) -> Result<(), StoreError> {
+        let mut client = self.lock()?;
+        let err = StoreError::backend("writing a snapshot to postgresql");
+        let mut tx = client.transaction().map_err(&err)?;
+        let pos = to_i64(position)?;
+        let row = tx
+            .query_opt("SELECT hash FROM events WHERE position = $1", &[&pos])
+            .map_err(&err)?;
+        let Some(row) = row else {
+            let last = head(&mut tx)?.position;
+            return Err(StoreError::NoSuchPosition { position, last });
+        };
+        let hash: String = row.try_get(0).map_err(&err)?;
+        let format = i32::try_from(format).unwrap_or(i32::MAX);
+        tx.execute(
+            "INSERT INTO snapshots (position, event_hash, format, taken_at, state)
+             VALUES ($1, $2, $3, now()::text, $4)
+             ON CONFLICT (position) DO UPDATE SET event_hash = excluded.event_hash,
+                 format = excluded.format, taken_at = excluded.taken_at, state = excluded.state",
+            &[&pos, &hash, &format, &state],
+        )
+        .map_err(&err)?;
+        let kept = i64::from(migrate::SNAPSHOTS_KEPT);
+        tx.execute(
+            "DELETE FROM snapshots WHERE position NOT IN
+                 (SELECT position FROM snapshots ORDER BY position DESC LIMIT $1)",
+            &[&kept],
+        )
+        .map_err(&err)?;
+        tx.commit().map_err(&err)
+    }
+
+    fn load_snapshot(&self, format: u32) -> Result<Option<(u64, String)>, StoreError> {
+        let err = StoreError::backend("reading a snapshot from postgresql");
+        let format = i32::try_from(format).unwrap_or(i32::MAX);
+        let row = self
+            .lock()?
+            .query_opt(
+                "SELECT s.position, s.state FROM snapshots s
+                 JOIN events e ON e.position = s.position AND e.hash = s.event_hash
+                 WHERE s.format = $1 ORDER BY s.position DESC LIMIT 1",
+                &[&format],
+            )
+            .map_err(&err)?;
+        let Some(row) = row else { return Ok(None) };
+        let pos: i64 = row.try_get(0).map_err(&err)?;
+        Ok(Some((
+            to_u64(pos, pos, "position")?,
+            row.try_get(1).map_err(&err)?,
+        )))
+    }
+
     fn transact_dyn(
         &self,
         lock_key: &str,

@@ -4,7 +4,7 @@
 //! database never decide on stale state.
 
 use crate::{EventLog, EventLogExt, NewEvent, StoreError, StoredEvent, open};
-use digisos_core::programme::ProgrammeEvent;
+use digisos_core::programme::{Programme, ProgrammeEvent, SNAPSHOT_FORMAT};
 use digisos_core::service::{Decision, Recorded, Store};
 use serde::Deserialize;
 
@@ -125,6 +125,30 @@ impl Store for ProgrammeLog {
                 return Ok(());
             }
         }
+    }
+
+    /// The newest snapshot in [`SNAPSHOT_FORMAT`] that matches the log (see
+    /// [`EventLog::load_snapshot`]), decoded. A snapshot that does not decode (another
+    /// binary's, or its contract no longer validates) or that does not claim to have
+    /// folded exactly the events up to its position is ignored: the service then replays
+    /// the whole log.
+    fn load_snapshot(&self) -> Result<Option<(u64, Programme)>, StoreError> {
+        let Some((position, text)) = self.log.load_snapshot(SNAPSHOT_FORMAT)? else {
+            return Ok(None);
+        };
+        Ok(serde_json::from_str::<Programme>(&text)
+            .ok()
+            .filter(|p| p.events_applied() == position)
+            .map(|p| (position, p)))
+    }
+
+    /// Encodes `state` as JSON and keeps it with the hash of the event at `position`.
+    fn save_snapshot(&self, position: u64, state: &Programme) -> Result<bool, StoreError> {
+        let text = serde_json::to_string(state).map_err(|e| StoreError::InvalidEvent {
+            reason: format!("cannot encode a snapshot at position {position}: {e}"),
+        })?;
+        self.log.save_snapshot(position, SNAPSHOT_FORMAT, &text)?;
+        Ok(true)
     }
 
     fn append_with(

@@ -306,6 +306,58 @@ impl EventLog for SqliteLog {
         verifier.finish()
     }
 
+    fn save_snapshot(&self, position: u64, format: u32, state: &str) -> Result<(), StoreError> {
+        let mut conn = self.lock()?;
+        let err = StoreError::backend("writing a snapshot to sqlite");
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(&err)?;
+        let hash: Option<String> = tx
+            .query_row(
+                "SELECT hash FROM events WHERE position = ?1",
+                [to_i64(position)?],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(&err)?;
+        let Some(hash) = hash else {
+            let last = head(&tx)?.position;
+            return Err(StoreError::NoSuchPosition { position, last });
+        };
+        tx.execute(
+            "INSERT INTO snapshots (position, event_hash, format, taken_at, state)
+             VALUES (?1, ?2, ?3, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?4)
+             ON CONFLICT (position) DO UPDATE SET event_hash = excluded.event_hash,
+                 format = excluded.format, taken_at = excluded.taken_at, state = excluded.state",
+            params![to_i64(position)?, hash, format, state],
+        )
+        .map_err(&err)?;
+        tx.execute(
+            "DELETE FROM snapshots WHERE position NOT IN
+                 (SELECT position FROM snapshots ORDER BY position DESC LIMIT ?1)",
+            [migrate::SNAPSHOTS_KEPT],
+        )
+        .map_err(&err)?;
+        tx.commit().map_err(&err)
+    }
+
+    fn load_snapshot(&self, format: u32) -> Result<Option<(u64, String)>, StoreError> {
+        let conn = self.lock()?;
+        let found: Option<(i64, String)> = conn
+            .query_row(
+                "SELECT s.position, s.state FROM snapshots s
+                 JOIN events e ON e.position = s.position AND e.hash = s.event_hash
+                 WHERE s.format = ?1 ORDER BY s.position DESC LIMIT 1",
+                [format],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(StoreError::backend("reading a snapshot from sqlite"))?;
+        found
+            .map(|(pos, state)| Ok((to_u64(pos, pos, "position")?, state)))
+            .transpose()
+    }
+
     fn transact_dyn(
         &self,
         _lock_key: &str,

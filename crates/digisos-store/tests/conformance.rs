@@ -12,6 +12,8 @@
 mod backends;
 #[path = "conformance/concurrency.rs"]
 mod concurrency;
+#[path = "conformance/snapshots.rs"]
+mod snapshots;
 
 use backends::{Backend, Durable};
 use chrono::{DateTime, Utc};
@@ -21,6 +23,7 @@ use digisos_store::{
     hash::canonical_json,
 };
 use serde_json::json;
+use snapshots::snapshots_belong_to_their_log;
 
 pub(crate) fn t0() -> DateTime<Utc> {
     "2025-03-01T08:15:00.123456789Z".parse().unwrap()
@@ -30,7 +33,7 @@ fn ev(stream: &str, kind: &str, payload: serde_json::Value) -> NewEvent {
     NewEvent::new(stream, kind, "coordinator", t0(), payload)
 }
 
-fn amount(n: i64) -> NewEvent {
+pub(crate) fn amount(n: i64) -> NewEvent {
     ev(
         "contract-x",
         "Reserved",
@@ -385,7 +388,8 @@ all_backends!(
         failing_batch_writes_nothing,
         audit_chain_verifies,
         tampering_is_detected_at_its_position,
-        transact_commits_and_rolls_back
+        transact_commits_and_rolls_back,
+        snapshots_belong_to_their_log
     ],
     [
         reopen_persists,

@@ -17,8 +17,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// One incident and its call-off, as folded from its events.
-#[derive(Debug, Clone, PartialEq)]
+/// One incident and its call-off, as folded from its events. Serialisable for snapshots
+/// of the programme (see `Programme`'s serde implementation).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Incident {
     /// Incident id.
     pub id: IncidentId,
@@ -97,7 +98,7 @@ pub enum Milestone {
 }
 
 /// One SLA clock of one provider.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ProviderClock {
     /// The provider it runs against.
     pub provider: ProviderId,

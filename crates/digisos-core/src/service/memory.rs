@@ -2,12 +2,15 @@
 //! examples and embedders who keep their own persistence.
 
 use super::{Decision, Recorded, Store};
+use crate::programme::Programme;
 use std::sync::Mutex;
 
-/// An event log in memory. Cheap to create; lost when dropped.
+/// An event log in memory. Cheap to create; lost when dropped. It keeps the newest
+/// snapshot as a copy of the state (no encoding).
 #[derive(Debug, Default)]
 pub struct MemoryStore {
     events: Mutex<Vec<Recorded>>,
+    snapshot: Mutex<Option<(u64, Programme)>>,
 }
 
 /// The in-memory store cannot fail except through a poisoned lock.
@@ -59,5 +62,25 @@ impl Store for MemoryStore {
             .collect();
         events.extend(appended.iter().cloned());
         Ok(appended)
+    }
+
+    fn load_snapshot(&self) -> Result<Option<(u64, Programme)>, Poisoned> {
+        let snapshot = self.snapshot.lock().map_err(|_| Poisoned)?;
+        Ok(snapshot.clone())
+    }
+
+    /// Keeps a copy of `state`; `false` (nothing kept) if `position` is not in the log.
+    fn save_snapshot(&self, position: u64, state: &Programme) -> Result<bool, Poisoned> {
+        let last = self
+            .events
+            .lock()
+            .map_err(|_| Poisoned)?
+            .last()
+            .map_or(0, |r| r.position);
+        if position == 0 || position > last {
+            return Ok(false);
+        }
+        *self.snapshot.lock().map_err(|_| Poisoned)? = Some((position, state.clone()));
+        Ok(true)
     }
 }

@@ -5,6 +5,7 @@ use super::*;
 use crate::service::memory::Poisoned;
 use chrono::TimeZone;
 use std::cell::Cell;
+use std::num::NonZeroU64;
 
 /// A memory store whose appends can be made to fail after the decision was taken (as a
 /// commit that fails would).
@@ -65,4 +66,106 @@ fn a_failed_write_leaves_nothing_behind_in_the_state() {
     assert_eq!(service.position(), 2);
     assert_eq!(service.state().tokens().count(), 2);
     assert_eq!(service.state().events_applied(), 2);
+}
+
+/// A memory store that counts how many events start-up reads.
+struct Counting {
+    inner: MemoryStore,
+    read: Cell<usize>,
+}
+
+impl Store for Counting {
+    type Error = Poisoned;
+
+    fn read_after(&self, position: u64) -> Result<Vec<Recorded>, Poisoned> {
+        let events = self.inner.read_after(position)?;
+        self.read.set(self.read.get() + events.len());
+        Ok(events)
+    }
+
+    fn append_with(
+        &self,
+        position: u64,
+        decide: &mut Decision<'_>,
+    ) -> Result<Vec<Recorded>, Poisoned> {
+        self.inner.append_with(position, decide)
+    }
+
+    fn load_snapshot(&self) -> Result<Option<(u64, Programme)>, Poisoned> {
+        self.inner.load_snapshot()
+    }
+
+    fn save_snapshot(&self, position: u64, state: &Programme) -> Result<bool, Poisoned> {
+        self.inner.save_snapshot(position, state)
+    }
+}
+
+fn every(n: u64) -> SnapshotPolicy {
+    SnapshotPolicy {
+        load: true,
+        every: NonZeroU64::new(n),
+    }
+}
+
+#[test]
+fn start_up_restores_the_snapshot_and_replays_only_the_tail() {
+    let now = Utc.with_ymd_and_hms(2025, 10, 6, 8, 0, 0).unwrap();
+    let mut service = Service::open_with(MemoryStore::new(), every(3)).unwrap();
+    for i in 0..7 {
+        service
+            .execute_batch(&[issue(&format!("t{i}"))], now)
+            .unwrap();
+    }
+    // snapshots after events 3 and 6
+    assert_eq!(service.snapshot_position(), 6);
+    let full = service.state().clone();
+    let store = Counting {
+        inner: MemoryStore::new(),
+        read: Cell::new(0),
+    };
+    // move the log and the snapshot over
+    let events = service.store().read_after(0).unwrap();
+    store
+        .append_with(0, &mut |_| events.iter().map(|r| r.event.clone()).collect())
+        .unwrap();
+    let (at, snapshot) = service.store().load_snapshot().unwrap().unwrap();
+    assert!(store.save_snapshot(at, &snapshot).unwrap());
+
+    let reopened = Service::open_with(store, every(3)).unwrap();
+    assert_eq!(
+        reopened.store().read.get(),
+        1,
+        "only the tail after position 6"
+    );
+    assert_eq!(reopened.position(), 7);
+    assert_eq!(reopened.state(), &full);
+
+    let replayed = Service::open_with(reopened.store, SnapshotPolicy::NEVER).unwrap();
+    assert_eq!(replayed.state(), &full);
+}
+
+#[test]
+fn a_long_tail_at_start_up_and_an_explicit_request_write_snapshots() {
+    let now = Utc.with_ymd_and_hms(2025, 10, 6, 8, 0, 0).unwrap();
+    let mut service = Service::open_with(MemoryStore::new(), SnapshotPolicy::NEVER).unwrap();
+    for i in 0..4 {
+        service
+            .execute_batch(&[issue(&format!("t{i}"))], now)
+            .unwrap();
+    }
+    assert!(service.store().load_snapshot().unwrap().is_none());
+    assert!(service.save_snapshot().unwrap());
+    assert_eq!(
+        service.store().load_snapshot().unwrap().map(|s| s.0),
+        Some(4)
+    );
+
+    service.execute_batch(&[issue("t4")], now).unwrap();
+    let reopened = Service::open_with(service.store, every(1)).unwrap();
+    assert_eq!(reopened.snapshot_position(), 5);
+    assert_eq!(
+        reopened.store().load_snapshot().unwrap().map(|s| s.0),
+        Some(5)
+    );
+    assert!(reopened.snapshot_error().is_none());
 }

@@ -174,12 +174,14 @@ pub struct ClockStatus {
 
 /// One response-window clock. Create with [`Clock::new`], feed it events with
 /// [`Clock::apply`]; commands never change it, they return the events to apply.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Serialisable (for snapshots of the programme) exactly as it stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Clock {
     kind: WindowKind,
     stage: ClockStage,
     window: Option<WindowSpec>,
     /// Open time counted before `running_since`.
+    #[serde(with = "nanos")]
     consumed: TimeDelta,
     running_since: Option<DateTime<Utc>>,
     deadline: Option<DateTime<Utc>>,

@@ -176,10 +176,16 @@ async fn parallel_call_offs_never_overdraw_a_lot_ceiling() {
     }
     {
         let read = handle.read();
+        let scanned = read
+            .programme()
+            .incidents()
+            .values()
+            .filter_map(|i| i.next_timeout())
+            .min();
         assert_eq!(
             read.next_timeout(),
-            read.programme().next_timeout(),
-            "the read model's deadline index agrees with a full scan"
+            scanned,
+            "the programme's deadline index agrees with a full scan"
         );
         assert!(read.next_timeout().is_some());
     }

@@ -4,10 +4,15 @@
 //!
 //! - `sqlite [--commands 4096] [--single 256] [--batch 64] [--runs 5]`
 //! - `postgres --url URL [--instances 2] [--commands 4096] [--batch 64] [--runs 5]`
-//! - `generate --store URL [--events 1000000]`
-//! - `replay --store URL [--path tree]` (one run; start a fresh process per run;
-//!   `tree` measures the previous decode path through a JSON tree)
+//! - `generate --store URL [--events 1000000] [--snapshots every|none]` (the service
+//!   writes a snapshot every 100,000 events unless `none`)
+//! - `replay --store URL [--from snapshot|log] [--path tree]` (one run; start a fresh
+//!   process per run; `snapshot` (default) restores the newest snapshot and replays the
+//!   tail, `log` replays every event; `tree` measures the previous decode path through
+//!   a JSON tree)
+//! - `snapshot --store URL` (full replay, then one snapshot on demand: time and size)
 
+use digisos_core::service::SnapshotPolicy;
 use digisos_loadgen::bench::{self, BenchError, median};
 use std::collections::BTreeMap;
 use std::process::ExitCode;
@@ -15,7 +20,9 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some((command, rest)) = args.split_first() else {
-        eprintln!("usage: digisos-storebench sqlite|postgres|generate|replay [--flag value]…");
+        eprintln!(
+            "usage: digisos-storebench sqlite|postgres|generate|replay|snapshot [--flag value]…"
+        );
         return ExitCode::from(2);
     };
     let mut flags = BTreeMap::new();
@@ -35,6 +42,7 @@ fn main() -> ExitCode {
         "postgres" => postgres(&flags),
         "generate" => generate(&flags),
         "replay" => replay(&flags),
+        "snapshot" => snapshot(&flags),
         other => {
             eprintln!("unknown benchmark `{other}`");
             return ExitCode::from(2);
@@ -114,8 +122,20 @@ fn postgres(flags: &BTreeMap<String, String>) -> Result<(), BenchError> {
 fn generate(flags: &BTreeMap<String, String>) -> Result<(), BenchError> {
     let url = text(flags, "store")?;
     let events = num(flags, "events", 1_000_000) as u64;
-    let position = bench::replay::generate(url, events, 1024, 1024)?;
-    println!("generated: the log holds {position} events");
+    let policy = match flags.get("snapshots").map(String::as_str) {
+        None | Some("every") => SnapshotPolicy::default(),
+        Some("none") => SnapshotPolicy::NEVER,
+        Some(other) => {
+            return Err(BenchError::Refused(format!(
+                "--snapshots must be `every` or `none`, not `{other}`"
+            )));
+        }
+    };
+    let g = bench::replay::generate(url, events, 1024, 1024, policy)?;
+    println!(
+        "generated: the log holds {} events, newest snapshot at {}, in {:.1} s",
+        g.position, g.snapshot_at, g.seconds
+    );
     Ok(())
 }
 
@@ -125,10 +145,34 @@ fn replay(flags: &BTreeMap<String, String>) -> Result<(), BenchError> {
         println!("replay via the JSON tree: {r:.0} events/s");
         return Ok(());
     }
-    let r = bench::replay::replay(text(flags, "store")?)?;
+    let from_snapshot = match flags.get("from").map(String::as_str) {
+        None | Some("snapshot") => true,
+        Some("log") => false,
+        Some(other) => {
+            return Err(BenchError::Refused(format!(
+                "--from must be `snapshot` or `log`, not `{other}`"
+            )));
+        }
+    };
+    let r = bench::replay::replay(text(flags, "store")?, from_snapshot)?;
     println!(
-        "replay: {} events in {:.2} s = {:.0} events/s; resident {:.0} B/event, peak {:.0} B/event",
-        r.events, r.seconds, r.events_per_second, r.resident_per_event, r.peak_per_event
+        "start-up (snapshot at {}): {} events in {:.2} s = {:.0} events/s; resident {:.0} B/event, peak {:.0} B/event",
+        r.snapshot_at,
+        r.events,
+        r.seconds,
+        r.events_per_second,
+        r.resident_per_event,
+        r.peak_per_event
+    );
+    Ok(())
+}
+
+fn snapshot(flags: &BTreeMap<String, String>) -> Result<(), BenchError> {
+    let (seconds, bytes) = bench::replay::snapshot(text(flags, "store")?)?;
+    println!(
+        "snapshot on demand: {:.2} s, {:.1} MB encoded",
+        seconds,
+        bytes as f64 / 1e6
     );
     Ok(())
 }

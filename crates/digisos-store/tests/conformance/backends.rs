@@ -12,6 +12,8 @@ pub(crate) trait Backend {
     fn instance(&self) -> Arc<dyn EventLog>;
     /// Overwrites one stored payload text behind the store's back.
     fn overwrite_payload(&self, position: u64, text: &str);
+    /// Overwrites the event hash recorded with the snapshot at `position`.
+    fn overwrite_snapshot_hash(&self, position: u64, hash: &str);
 }
 
 /// A backend whose data outlives its instances.
@@ -42,6 +44,9 @@ impl Backend for Memory {
     }
     fn overwrite_payload(&self, position: u64, text: &str) {
         assert!(self.0.tamper_payload(position, text));
+    }
+    fn overwrite_snapshot_hash(&self, position: u64, hash: &str) {
+        assert!(self.0.tamper_snapshot_hash(position, hash));
     }
 }
 
@@ -77,6 +82,16 @@ impl Backend for Sqlite {
             .execute(
                 "UPDATE events SET payload = ?1 WHERE position = ?2",
                 rusqlite::params![text, position as i64],
+            )
+            .unwrap();
+        assert_eq!(n, 1);
+    }
+    fn overwrite_snapshot_hash(&self, position: u64, hash: &str) {
+        let n = self
+            .raw()
+            .execute(
+                "UPDATE snapshots SET event_hash = ?1 WHERE position = ?2",
+                rusqlite::params![hash, position as i64],
             )
             .unwrap();
         assert_eq!(n, 1);
@@ -183,6 +198,17 @@ impl Backend for Postgres {
                 &format!("UPDATE \"{s}\".events SET payload = $1 WHERE position = $2"),
                 &[&text, &(position as i64)],
             )
+            .unwrap();
+        assert_eq!(n, 1);
+    }
+    fn overwrite_snapshot_hash(&self, position: u64, hash: &str) {
+        let sql = format!(
+            "UPDATE \"{}\".snapshots SET event_hash = $1 WHERE position = $2",
+            self.schema
+        );
+        let n = self
+            .raw()
+            .execute(&sql, &[&hash, &(position as i64)])
             .unwrap();
         assert_eq!(n, 1);
     }

@@ -1,0 +1,167 @@
+//! Start-up from a snapshot over the SQLite log: snapshot plus tail gives the state of a
+//! full replay, and a snapshot that cannot be used (corrupt, foreign format, another
+//! log's) falls back to the full replay.
+
+// The scenario helper outside `#[test]` functions panics on failed set-up, like the tests.
+#![allow(clippy::unwrap_used)]
+
+use chrono::{DateTime, TimeDelta, TimeZone, Utc};
+use digisos_core::contract::ContractSpec;
+use digisos_core::duties::Nis2Class;
+use digisos_core::ids::{LotId, ProviderId};
+use digisos_core::incident::{
+    Estimate, IncidentCategory, IncidentCommand as C, IncidentId, Report,
+};
+use digisos_core::principal::Principal;
+use digisos_core::programme::{Command, Programme};
+use digisos_core::service::{Service, SnapshotPolicy};
+use digisos_core::sla::Severity;
+use digisos_store::ProgrammeLog;
+use rust_decimal::Decimal;
+use std::num::NonZeroU64;
+
+const CONTRACT: &str = include_str!("../../../examples/nrw/contract.toml");
+const REGISTER: &[u8] = include_bytes!("../../../examples/nrw/register.csv");
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2025, 10, 6, 8, 0, 0).unwrap()
+}
+
+fn every(n: u64) -> SnapshotPolicy {
+    SnapshotPolicy {
+        load: true,
+        every: NonZeroU64::new(n),
+    }
+}
+
+/// A log with the contract, the register and six incidents at various stages (clocks
+/// running, met and breached, reservations, duties), snapshots every 7 events.
+fn scenario(url: &str) -> (u64, Programme) {
+    let mut s = Service::open_with(ProgrammeLog::open(url).unwrap(), every(7)).unwrap();
+    let coordinator = Principal::coordinator();
+    let spec: ContractSpec = toml::from_str(CONTRACT).unwrap();
+    let import = digisos_core::register::csv::parse(REGISTER).unwrap();
+    let setup = [
+        Command::AdoptContract(Box::new(spec)),
+        Command::ImportRegister {
+            source: "register.csv".into(),
+            import,
+        },
+    ];
+    for c in &setup {
+        s.execute(c, &coordinator, t0()).unwrap().unwrap();
+    }
+    let lot = LotId::new("los-2-westfalen").unwrap();
+    let first = Principal::provider(ProviderId::new("westfalen-cert").unwrap());
+    for n in 0..6_i64 {
+        let at = t0() + TimeDelta::minutes(10 * n);
+        let report = Report {
+            body: "05966".into(),
+            title: format!("Vorfall {n}"),
+            description: "Verschlüsselte Server".into(),
+            category: IncidentCategory::Ransomware,
+            aware_at: at,
+            affected_services: vec!["Meldewesen".into()],
+            personal_data: n % 2 == 0,
+            nis2: Nis2Class::None,
+            on_site_needed: n % 3 == 0,
+        };
+        s.execute(&Command::Report(report), &coordinator, at)
+            .unwrap()
+            .unwrap();
+        let id = IncidentId::from_number(n as u64 + 1);
+        let mut steps = vec![
+            (
+                coordinator.clone(),
+                C::Triage {
+                    severity: Severity::High,
+                    lot: lot.clone(),
+                },
+            ),
+            (
+                coordinator.clone(),
+                C::Dispatch {
+                    estimate: Estimate::PersonDays(Decimal::from(2 + n)),
+                },
+            ),
+        ];
+        if n % 2 == 1 {
+            steps.push((first.clone(), C::Accept));
+        }
+        for (by, command) in steps.into_iter().take(n as usize + 1) {
+            let command = Command::Incident {
+                id: id.clone(),
+                command,
+            };
+            s.execute(&command, &by, at + TimeDelta::minutes(1))
+                .unwrap()
+                .unwrap();
+        }
+    }
+    // a day later: windows missed, cascades, breaches, overdue duties
+    s.tick(t0() + TimeDelta::days(1)).unwrap();
+    let token = Command::IssueToken {
+        token_id: "t1".into(),
+        token_hash: "h1".into(),
+        principal: Principal::auditor(),
+        label: "audit".into(),
+    };
+    s.execute(&token, &coordinator, t0() + TimeDelta::days(1))
+        .unwrap()
+        .unwrap();
+    assert!(s.snapshot_error().is_none());
+    assert!(s.snapshot_position() > 2);
+    (s.position(), s.state().clone())
+}
+
+fn sqlite_url(dir: &tempfile::TempDir) -> String {
+    format!("sqlite://{}", dir.path().join("digisos.db").display())
+}
+
+#[test]
+fn start_up_from_a_snapshot_equals_a_full_replay() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = sqlite_url(&dir);
+    let (position, state) = scenario(&url);
+    let log = ProgrammeLog::open(&url).unwrap();
+    let snapshot_at = log.log().load_snapshot(1).unwrap().unwrap().0;
+    assert!(snapshot_at < position, "a tail remains to replay");
+
+    let restored = Service::open_with(log, every(1_000)).unwrap();
+    assert_eq!(restored.snapshot_position(), snapshot_at);
+    assert_eq!(restored.position(), position);
+    assert_eq!(restored.state(), &state);
+
+    let replayed =
+        Service::open_with(ProgrammeLog::open(&url).unwrap(), SnapshotPolicy::NEVER).unwrap();
+    assert_eq!(replayed.snapshot_position(), 0);
+    assert_eq!(replayed.state(), &state);
+}
+
+#[test]
+fn an_unusable_snapshot_falls_back_to_a_full_replay() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = sqlite_url(&dir);
+    let (position, state) = scenario(&url);
+    let raw = rusqlite::Connection::open(dir.path().join("digisos.db")).unwrap();
+    let cases = [
+        "UPDATE snapshots SET state = 'not json'",
+        "UPDATE snapshots SET state = replace(state, '\"format\":1', '\"format\":0')",
+        "UPDATE snapshots SET format = 99",
+        "UPDATE snapshots SET event_hash = 'ab'",
+    ];
+    for sql in cases {
+        raw.execute_batch(sql).unwrap();
+        let service = Service::open_with(ProgrammeLog::open(&url).unwrap(), every(1_000)).unwrap();
+        assert_eq!(service.snapshot_position(), 0, "{sql}");
+        assert_eq!(service.position(), position, "{sql}");
+        assert_eq!(service.state(), &state, "{sql}");
+    }
+    // the next start-up with the default policy writes a fresh snapshot, and uses it
+    let service = Service::open_with(ProgrammeLog::open(&url).unwrap(), every(10)).unwrap();
+    assert_eq!(service.snapshot_position(), position);
+    drop(service);
+    let service = Service::open(ProgrammeLog::open(&url).unwrap()).unwrap();
+    assert_eq!(service.snapshot_position(), position);
+    assert_eq!(service.state(), &state);
+}
