@@ -3,8 +3,6 @@
 //! Exit codes: 0 ok (also for a "not eligible" answer), 1 domain rejection or invalid
 //! document, 2 usage error, 3 store or IO problem.
 
-#![allow(dead_code)] // removed once the first command group uses the shared context
-
 mod cmd;
 mod error;
 mod output;
