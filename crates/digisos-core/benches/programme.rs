@@ -66,9 +66,9 @@ fn report_and_triage(p: &mut Programme, n: usize, now: DateTime<Utc>) -> Inciden
         category: IncidentCategory::Ransomware,
         aware_at: now - TimeDelta::minutes(30),
         affected_services: vec!["Meldewesen".into()],
-        personal_data: n % 2 == 0,
+        personal_data: n.is_multiple_of(2),
         nis2: Nis2Class::None,
-        on_site_needed: n % 3 == 0,
+        on_site_needed: n.is_multiple_of(3),
     };
     let coordinator = Principal::coordinator();
     run(p, &Command::Report(report), &coordinator, now);

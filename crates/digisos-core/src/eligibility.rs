@@ -195,22 +195,22 @@ impl RuleSet {
                     );
                 }
             }
-            if let (Some(f), Some(t)) = (from, to) {
-                if f > t {
-                    p.push(
-                        format!("{path}.valid_to"),
-                        format!("{t} is before valid_from {f}"),
-                    );
-                }
-            }
-        }
-        if let Some(c) = control {
-            if c.min_share_percent < Decimal::ZERO || c.min_share_percent >= Decimal::ONE_HUNDRED {
+            if let (Some(f), Some(t)) = (from, to)
+                && f > t
+            {
                 p.push(
-                    "company_control.min_share_percent",
-                    format!("{} must be at least 0 and below 100", c.min_share_percent),
+                    format!("{path}.valid_to"),
+                    format!("{t} is before valid_from {f}"),
                 );
             }
+        }
+        if let Some(c) = control
+            && (c.min_share_percent < Decimal::ZERO || c.min_share_percent >= Decimal::ONE_HUNDRED)
+        {
+            p.push(
+                "company_control.min_share_percent",
+                format!("{} must be at least 0 and below 100", c.min_share_percent),
+            );
         }
         p.into_vec()
     }

@@ -242,7 +242,7 @@ impl Programme {
                 let next = self.next_call_off();
                 let facts = self.facts(None, &next);
                 let command = incident::IncidentCommand::ReportIncident(report.clone());
-                let events = incident::decide(None, &id, &command, by, &facts, now)?;
+                let events = incident::decide(None, &command, by, &facts, now)?;
                 Ok(wrap(&id, events))
             }
             Command::Incident { id, command } => {
@@ -258,14 +258,7 @@ impl Programme {
                     working.apply(e);
                 }
                 let mut events = due;
-                events.extend(incident::decide(
-                    Some(&working),
-                    id,
-                    command,
-                    by,
-                    &facts,
-                    now,
-                )?);
+                events.extend(incident::decide(Some(&working), command, by, &facts, now)?);
                 Ok(wrap(id, events))
             }
         }

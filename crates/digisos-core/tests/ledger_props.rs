@@ -221,11 +221,10 @@ proptest! {
                     log.extend(events);
                 }
             }
-            if let Some(b) = ledger.balance(&LimitKey::Contract) {
-                if b.limit.is_some_and(|l| b.used() >= l) {
+            if let Some(b) = ledger.balance(&LimitKey::Contract)
+                && b.limit.is_some_and(|l| b.used() >= l) {
                     prop_assert!(ledger.is_exhausted());
                 }
-            }
         }
         let mut refolded = Ledger::new();
         for e in &log {

@@ -83,7 +83,7 @@ proptest! {
         let rate = Money::new(Decimal::new(rate_cents, 2)).expect("positive");
         let card = RateCard { roles: [(role.clone(), rate)].into() };
         let entry = TimeEntry { role, start, end, description: String::new() };
-        let is_holiday = |d: NaiveDate| d.ordinal() % holiday_mod == 0;
+        let is_holiday = |d: NaiveDate| d.ordinal().is_multiple_of(holiday_mod);
         let priced = price(&entry, &card, &s, ZONES[zone], is_holiday).expect("valid entry");
 
         prop_assert!(!priced.lines.is_empty());

@@ -142,10 +142,10 @@ impl IdempotencyStore for InMemoryIdempotencyStore {
 
     fn complete(&self, key: &ScopedKey, response: StoredResponse) {
         let mut guard = self.lock();
-        if let Some(entry) = guard.0.get_mut(key) {
-            if let Entry::InFlight(f) = entry {
-                *entry = Entry::Done(f.clone(), response);
-            }
+        if let Some(entry) = guard.0.get_mut(key)
+            && let Entry::InFlight(f) = entry
+        {
+            *entry = Entry::Done(f.clone(), response);
         }
     }
 

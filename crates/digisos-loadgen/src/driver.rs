@@ -117,7 +117,7 @@ impl Driver {
             category: IncidentCategory::Ransomware,
             aware_at: now - TimeDelta::minutes(45),
             affected_services: vec!["E-Mail".into(), "Meldewesen".into()],
-            personal_data: self.reports % 3 == 0,
+            personal_data: self.reports.is_multiple_of(3),
             nis2: Nis2Class::None,
             on_site_needed: false,
         };

@@ -8,7 +8,6 @@ use super::aggregate::{Incident, Milestone};
 use super::command::{IncidentCommand as C, Report};
 use super::event::{IncidentEvent, IncidentEventKind as E};
 use super::facts::{Facts, local_date};
-use super::id::IncidentId;
 use super::rejection::IncidentRejection as R;
 use super::state::{Action, Cascade, Eligibility, IncidentState};
 use super::waiting::{self, WaitAction};
@@ -25,7 +24,6 @@ pub(crate) use clocks::{cancel_all, next_provider, start_all};
 /// not see the incident gets [`R::NotFound`], never a hint that it exists.
 pub fn decide(
     incident: Option<&Incident>,
-    id: &IncidentId,
     command: &C,
     by: &Principal,
     facts: &Facts<'_>,
@@ -36,7 +34,6 @@ pub fn decide(
         (Some(_), C::ReportIncident(_)) => return Err(R::AlreadyReported),
         (None, _) => return Err(R::NotFound),
         (Some(i), command) => {
-            let _ = id;
             if !principal::can_view_incident(by, &i.body, &i.offered_to) {
                 return Err(R::NotFound);
             }

@@ -37,13 +37,13 @@ impl Ledger {
                     if days < Decimal::ZERO {
                         return Err(LedgerRejection::NegativePersonDays(days));
                     }
-                    if let Some(cap) = limits.call_off_person_days_cap {
-                        if days > cap {
-                            return Err(LedgerRejection::PersonDaysExceeded {
-                                cap,
-                                requested: days,
-                            });
-                        }
+                    if let Some(cap) = limits.call_off_person_days_cap
+                        && days > cap
+                    {
+                        return Err(LedgerRejection::PersonDaysExceeded {
+                            cap,
+                            requested: days,
+                        });
                     }
                 }
                 let keys = [

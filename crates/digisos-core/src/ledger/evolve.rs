@@ -153,11 +153,11 @@ impl Ledger {
                 entry_id,
                 amount,
             } => self.change(call_off, |r| {
-                if let Some(p) = r.postings.get_mut(entry_id) {
-                    if !p.reversed {
-                        p.reversed = true;
-                        r.posted = r.posted.saturating_sub(*amount);
-                    }
+                if let Some(p) = r.postings.get_mut(entry_id)
+                    && !p.reversed
+                {
+                    p.reversed = true;
+                    r.posted = r.posted.saturating_sub(*amount);
                 }
             }),
             LedgerEvent::Released { call_off, .. } => self.change(call_off, |r| {

@@ -84,13 +84,13 @@ impl Limits {
                 p.push(path, "must be positive; leave it out for no cap");
             }
         }
-        if let Some(days) = self.call_off_person_days_cap {
-            if days <= Decimal::ZERO {
-                p.push(
-                    "call_off_person_days_cap",
-                    "must be positive; leave it out for no cap",
-                );
-            }
+        if let Some(days) = self.call_off_person_days_cap
+            && days <= Decimal::ZERO
+        {
+            p.push(
+                "call_off_person_days_cap",
+                "must be positive; leave it out for no cap",
+            );
         }
         for (i, level) in self.warning_levels.iter().enumerate() {
             if !(1..=99).contains(level) {

@@ -82,13 +82,13 @@ impl Ledger {
             }
         }
         for (key, b) in &self.balances {
-            if let Some(limit) = b.limit {
-                if b.used() > limit {
-                    out.push(format!(
-                        "{key}: posted {} + reserved {} exceeds the limit {limit}",
-                        b.posted, b.reserved
-                    ));
-                }
+            if let Some(limit) = b.limit
+                && b.used() > limit
+            {
+                out.push(format!(
+                    "{key}: posted {} + reserved {} exceeds the limit {limit}",
+                    b.posted, b.reserved
+                ));
             }
             let s = sums.get(key).copied().unwrap_or_default();
             if (b.reserved.amount(), b.posted.amount(), b.released.amount()) != s {

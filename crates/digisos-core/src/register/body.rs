@@ -105,19 +105,19 @@ impl Body {
                 format!("{} does not match the key {}", self.land, self.key),
             );
         }
-        if let Some(rb) = &self.regierungsbezirk {
-            if rb.land() != self.land {
-                p.push(
-                    "regierungsbezirk",
-                    format!("{rb} is not in Land {}", self.land),
-                );
-            }
+        if let Some(rb) = &self.regierungsbezirk
+            && rb.land() != self.land
+        {
+            p.push(
+                "regierungsbezirk",
+                format!("{rb} is not in Land {}", self.land),
+            );
         }
         self.check_parent(&mut p);
-        if let (Some(f), Some(t)) = (self.valid_from, self.valid_to) {
-            if f > t {
-                p.push("valid_to", format!("{t} is before valid_from {f}"));
-            }
+        if let (Some(f), Some(t)) = (self.valid_from, self.valid_to)
+            && f > t
+        {
+            p.push("valid_to", format!("{t} is before valid_from {f}"));
         }
         self.check_owners(&mut p);
         p

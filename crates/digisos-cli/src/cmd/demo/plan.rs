@@ -107,10 +107,10 @@ pub(crate) fn cast(register: &Register, t0: DateTime<Utc>, rng: &mut Rng) -> Vec
         .collect();
     roles.sort_by(|a, b| (a.report_at, &a.key).cmp(&(b.report_at, &b.key)));
     // one duty must become overdue: the utility's NIS2 notification, or else a GDPR one
-    if roles.iter().all(|r| r.nis2 == Nis2Class::None) {
-        if let Some(r) = roles.iter_mut().find(|r| r.gdpr != Gdpr::NotAffected) {
-            r.gdpr = Gdpr::Never;
-        }
+    if roles.iter().all(|r| r.nis2 == Nis2Class::None)
+        && let Some(r) = roles.iter_mut().find(|r| r.gdpr != Gdpr::NotAffected)
+    {
+        r.gdpr = Gdpr::Never;
     }
     roles
 }

@@ -146,10 +146,10 @@ fn reachable_from(start: IncidentState) -> BTreeSet<IncidentState> {
     let mut todo = vec![start];
     while let Some(s) = todo.pop() {
         for a in Action::ALL {
-            if let Ok(next) = s.allowed(a) {
-                if seen.insert(next) {
-                    todo.push(next);
-                }
+            if let Ok(next) = s.allowed(a)
+                && seen.insert(next)
+            {
+                todo.push(next);
             }
         }
     }
