@@ -71,7 +71,6 @@ pub(crate) fn seal(
         // `i` is bounded by memory, far below u64::MAX.
         let position = head.position + i as u64 + 1;
         let at = hash::format_at(&e.at);
-        let payload = hash::canonical_json(&e.payload);
         let input = hash::HashInput {
             position,
             stream: &e.stream,
@@ -79,7 +78,7 @@ pub(crate) fn seal(
             kind: &e.kind,
             actor: &e.actor,
             at: &at,
-            payload: &payload,
+            payload: e.payload.as_str(),
             prev_hash: &prev,
         };
         let h = hash::event_hash(&input);
@@ -90,7 +89,7 @@ pub(crate) fn seal(
             kind: e.kind.clone(),
             actor: e.actor.clone(),
             at,
-            payload,
+            payload: e.payload.as_str().to_owned(),
             prev_hash: prev.to_hex(),
             hash: h.to_hex(),
         };

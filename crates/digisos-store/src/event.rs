@@ -1,6 +1,7 @@
 //! The event types the log stores: what a writer hands in ([`NewEvent`]), what the log
 //! hands back ([`StoredEvent`]), optimistic-concurrency expectations and chain hashes.
 
+use crate::payload::Payload;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
@@ -19,8 +20,8 @@ pub struct NewEvent {
     pub actor: String,
     /// When it happened (the command's `now`, not the time of storage).
     pub at: DateTime<Utc>,
-    /// The event's data; stored as canonical JSON (object keys sorted).
-    pub payload: serde_json::Value,
+    /// The event's data, as the canonical JSON the store keeps and hashes.
+    pub payload: Payload,
 }
 
 impl NewEvent {
@@ -30,14 +31,14 @@ impl NewEvent {
         kind: impl Into<String>,
         actor: impl Into<String>,
         at: DateTime<Utc>,
-        payload: serde_json::Value,
+        payload: impl Into<Payload>,
     ) -> Self {
         NewEvent {
             stream: stream.into(),
             kind: kind.into(),
             actor: actor.into(),
             at,
-            payload,
+            payload: payload.into(),
         }
     }
 }
@@ -63,8 +64,7 @@ pub struct StoredEvent {
     #[serde(serialize_with = "serialize_at", deserialize_with = "deserialize_at")]
     pub at: DateTime<Utc>,
     /// The event's data.
-    #[serde(serialize_with = "serialize_payload")]
-    pub payload: serde_json::Value,
+    pub payload: Payload,
     /// Hash of the event at `position - 1` ([`EventHash::ZERO`] for position 1).
     pub prev_hash: EventHash,
     /// This event's hash, see [`crate::hash`].
@@ -78,10 +78,6 @@ fn serialize_at<S: Serializer>(at: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Err
 fn deserialize_at<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
     let text = String::deserialize(d)?;
     crate::hash::parse_at(&text).map_err(serde::de::Error::custom)
-}
-
-fn serialize_payload<S: Serializer>(v: &serde_json::Value, s: S) -> Result<S::Ok, S::Error> {
-    crate::hash::Canonical(v).serialize(s)
 }
 
 /// What a writer expects a stream's version to be before its append.
@@ -184,7 +180,7 @@ mod tests {
             kind: "CallOffReserved".into(),
             actor: "body:05970004".into(),
             at: "2025-03-01T08:15:00Z".parse().unwrap(),
-            payload: json!({"lot": "L1", "amount": "1200.50"}),
+            payload: json!({"lot": "L1", "amount": "1200.50"}).into(),
             prev_hash: EventHash::ZERO,
             hash: EventHash([0xab; 32]),
         }

@@ -7,6 +7,7 @@
 //! [`EventLog::verify`] detects any change. Writers that must not race (one contract's
 //! budget) use [`EventLogExt::transact`] with a lock key. Pick a backend with [`open`].
 
+mod canonical;
 mod chain;
 mod error;
 mod event;
@@ -14,18 +15,21 @@ pub mod hash;
 mod log;
 mod memory;
 mod migrate;
+mod payload;
 mod postgres;
 mod programme;
 mod row;
 mod sqlite;
 mod url;
 
+pub use canonical::CanonicalError;
 pub use chain::{BreakReason, ChainBreak, VerifyReport};
 pub use error::StoreError;
 pub use event::{EventHash, ExpectedVersion, NewEvent, ParseHashError, StoredEvent};
 pub use log::{EventLog, EventLogExt, Tx, TxBody};
 pub use memory::MemoryLog;
 pub use migrate::SCHEMA_VERSION;
+pub use payload::Payload;
 pub use postgres::PostgresLog;
 pub use programme::{PROGRAMME_LOCK, ProgrammeLog, decode, decode_text, encode};
 pub use sqlite::SqliteLog;

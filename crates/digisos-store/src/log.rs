@@ -43,7 +43,7 @@ pub trait EventLog: Send + Sync + fmt::Debug {
         Ok(self
             .read_all(from_position, limit)?
             .into_iter()
-            .map(|e| (e.position, crate::hash::canonical_json(&e.payload)))
+            .map(|e| (e.position, e.payload.into_string()))
             .collect())
     }
 

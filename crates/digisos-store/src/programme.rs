@@ -3,10 +3,9 @@
 //! under the programme lock, so several `digisos serve` instances on one PostgreSQL
 //! database never decide on stale state.
 
-use crate::{EventLog, EventLogExt, NewEvent, StoreError, StoredEvent, open};
+use crate::{EventLog, EventLogExt, NewEvent, Payload, StoreError, StoredEvent, open};
 use digisos_core::programme::{Programme, ProgrammeEvent, SNAPSHOT_FORMAT};
 use digisos_core::service::{Decision, Recorded, Store};
-use serde::Deserialize;
 
 /// The lock key all writers of one programme serialise on.
 pub const PROGRAMME_LOCK: &str = "programme";
@@ -44,7 +43,7 @@ impl ProgrammeLog {
 
 /// Encodes a programme event for the log.
 pub fn encode(event: &ProgrammeEvent) -> Result<NewEvent, StoreError> {
-    let payload = serde_json::to_value(event).map_err(|e| StoreError::InvalidEvent {
+    let payload = Payload::encode(event).map_err(|e| StoreError::InvalidEvent {
         reason: format!("cannot encode {}: {e}", event.kind_name()),
     })?;
     Ok(NewEvent::new(
@@ -58,8 +57,10 @@ pub fn encode(event: &ProgrammeEvent) -> Result<NewEvent, StoreError> {
 
 /// Decodes a stored event into a programme event.
 pub fn decode(stored: &StoredEvent) -> Result<Recorded, StoreError> {
-    let event =
-        ProgrammeEvent::deserialize(&stored.payload).map_err(|e| not_ours(stored.position, &e))?;
+    let event = stored
+        .payload
+        .decode::<ProgrammeEvent>()
+        .map_err(|e| not_ours(stored.position, &e))?;
     Ok(Recorded {
         position: stored.position,
         event,

@@ -4,6 +4,7 @@
 use crate::error::StoreError;
 use crate::event::{EventHash, StoredEvent};
 use crate::hash;
+use crate::payload::Payload;
 
 /// One stored event with `at`, payload and hashes in their stored (hashed) text forms.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,8 +28,9 @@ impl Row {
         let corrupt = |reason: String| StoreError::Corrupt { position, reason };
         let at = hash::parse_at(&self.at)
             .map_err(|e| corrupt(format!("timestamp `{}` does not parse: {e}", self.at)))?;
-        let payload = serde_json::from_str(&self.payload)
+        serde_json::from_str::<serde::de::IgnoredAny>(&self.payload)
             .map_err(|e| corrupt(format!("payload is not JSON: {e}")))?;
+        let payload = Payload::from_stored(self.payload);
         let prev_hash: EventHash = self
             .prev_hash
             .parse()

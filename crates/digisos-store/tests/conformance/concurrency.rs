@@ -21,7 +21,11 @@ pub(crate) fn budget_is_never_overspent(b: &dyn Backend, instances: usize) {
                             let spent: i64 = tx
                                 .read_stream("contract-x", 1)?
                                 .iter()
-                                .map(|e| e.payload["amount"].as_i64().unwrap_or(0))
+                                .map(|e| {
+                                    e.payload.to_value().unwrap()["amount"]
+                                        .as_i64()
+                                        .unwrap_or(0)
+                                })
                                 .sum();
                             if spent + 70 > 1000 {
                                 return Ok((false, vec![]));
@@ -49,7 +53,7 @@ pub(crate) fn budget_is_never_overspent(b: &dyn Backend, instances: usize) {
     let events = b.log().read_stream("contract-x", 1).unwrap();
     let spent: i64 = events
         .iter()
-        .map(|e| e.payload["amount"].as_i64().unwrap())
+        .map(|e| e.payload.to_value().unwrap()["amount"].as_i64().unwrap())
         .sum();
     assert_eq!((events.len(), spent), (14, 980));
     assert_eq!(b.log().last_position().unwrap(), 14);
