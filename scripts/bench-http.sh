@@ -45,7 +45,7 @@ done
 echo "== server $URL (pid $SERVER_PID), store $DATA/digisos.db"
 
 "$BENCH" --url "$URL" --token "$TOKEN" --connections "$CONNECTIONS" \
-  --seconds "$SECONDS_PER_RUN" --runs "$RUNS" --incidents "$INCIDENTS"
+  --seconds "$SECONDS_PER_RUN" --runs "$RUNS" --incidents "$INCIDENTS" --fsync-dir "$DATA"
 
 kill -TERM "$SERVER_PID"; wait "$SERVER_PID"; SERVER_PID=""
 echo "== server stopped cleanly"

@@ -5,7 +5,7 @@
 //! Used to compare the durable call-off endpoint (`POST /v1/incidents/{id}/dispatch`, one
 //! group-committed SQLite write per request) with the no-op `/healthz` of the same server.
 
-mod stats;
+pub mod stats;
 
 pub use stats::{Summary, percentile};
 
@@ -152,6 +152,85 @@ fn unexpected(what: &str, status: u16, body: &str) -> HttpBenchError {
         status,
         body: body.chars().take(300).collect(),
     }
+}
+
+/// Open-loop load at a fixed offered `rate` (requests per second over all
+/// `connections`): request `k` is due at `start + k / rate` and goes to thread
+/// `k % connections`, which sends it when due (or at once, if the thread is late).
+/// Latency counts from the due time, not from the send, so a stalled server is charged
+/// for the requests it held up (no coordinated omission). Stops at `duration` or when
+/// `request` answers `None`.
+pub fn run_paced<F>(connections: usize, duration: Duration, rate: f64, request: F) -> Summary
+where
+    F: Fn(&ureq::Agent, usize) -> Option<Result<bool, HttpBenchError>> + Sync,
+{
+    let connections = connections.max(1);
+    let interval = Duration::from_secs_f64(1.0 / rate.max(1e-3));
+    let start = Instant::now();
+    let deadline = start + duration;
+    let per_thread: Vec<(Vec<u32>, usize)> = std::thread::scope(|s| {
+        let workers: Vec<_> = (0..connections)
+            .map(|thread| {
+                let request = &request;
+                s.spawn(move || {
+                    let agent = agent();
+                    let mut latencies = Vec::new();
+                    let mut failed = 0;
+                    let mut k = thread;
+                    loop {
+                        let due = start + interval.mul_f64(k as f64);
+                        if due >= deadline {
+                            break;
+                        }
+                        if let Some(wait) = due.checked_duration_since(Instant::now()) {
+                            std::thread::sleep(wait);
+                        }
+                        let Some(outcome) = request(&agent, k) else {
+                            break;
+                        };
+                        let micros = u32::try_from(due.elapsed().as_micros()).unwrap_or(u32::MAX);
+                        latencies.push(micros);
+                        if !matches!(outcome, Ok(true)) {
+                            failed += 1;
+                        }
+                        k += connections;
+                    }
+                    (latencies, failed)
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect()
+    });
+    let elapsed = start.elapsed();
+    let failed = per_thread.iter().map(|(_, f)| f).sum();
+    let mut latencies: Vec<u32> = per_thread.into_iter().flat_map(|(l, _)| l).collect();
+    latencies.sort_unstable();
+    Summary::new(&latencies, failed, elapsed)
+}
+
+/// Latency of the durable write itself on the disk under `dir`: `rounds` times, append
+/// 4 KiB to a scratch file and `fsync` it (what a commit in WAL mode with
+/// `synchronous=FULL` waits for at least once). Returns the sorted latencies in
+/// microseconds; the file is removed.
+pub fn fsync_probe(dir: &std::path::Path, rounds: usize) -> std::io::Result<Vec<u32>> {
+    use std::io::Write;
+    let path = dir.join("digisos-httpbench-fsync.probe");
+    let mut file = std::fs::File::create(&path)?;
+    let block = [0x5au8; 4096];
+    let mut latencies = Vec::with_capacity(rounds);
+    for _ in 0..rounds {
+        file.write_all(&block)?;
+        let t = Instant::now();
+        file.sync_all()?;
+        latencies.push(u32::try_from(t.elapsed().as_micros()).unwrap_or(u32::MAX));
+    }
+    drop(file);
+    std::fs::remove_file(&path)?;
+    latencies.sort_unstable();
+    Ok(latencies)
 }
 
 /// Closed-loop load: `connections` threads each send `request(agent, i)` back to back

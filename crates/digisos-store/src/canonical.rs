@@ -15,7 +15,35 @@
 
 use serde::ser::{self, Impossible, Serialize};
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::fmt::Display;
+
+type Entries = Vec<(Cow<'static, str>, usize, usize)>;
+
+thread_local! {
+    /// Buffers of finished objects, reused by the next ones (an event nests a handful of
+    /// objects; without reuse their buffers dominated the encoding time).
+    static POOL: RefCell<Vec<(Vec<u8>, Entries)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Most buffers kept per thread.
+const POOL_MAX: usize = 16;
+
+fn take_buffers() -> (Vec<u8>, Entries) {
+    POOL.with(|p| p.borrow_mut().pop())
+        .unwrap_or_else(|| (Vec::with_capacity(512), Vec::with_capacity(16)))
+}
+
+fn give_back(mut buf: Vec<u8>, mut entries: Entries) {
+    buf.clear();
+    entries.clear();
+    POOL.with(|p| {
+        let mut pool = p.borrow_mut();
+        if pool.len() < POOL_MAX {
+            pool.push((buf, entries));
+        }
+    });
+}
 
 /// Why a value has no JSON form (a map key that is not a string, a number out of range).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -32,7 +60,7 @@ impl ser::Error for CanonicalError {
 pub(crate) fn to_canonical_string<T: Serialize + ?Sized>(
     value: &T,
 ) -> Result<String, CanonicalError> {
-    let mut out = Vec::with_capacity(256);
+    let mut out = Vec::with_capacity(512);
     value.serialize(Writer { out: &mut out })?;
     String::from_utf8(out).map_err(|e| CanonicalError(format!("not UTF-8: {e}")))
 }
@@ -130,6 +158,20 @@ impl<'a> ser::Serializer for Writer<'a> {
         write_str(self.out, v);
         Ok(())
     }
+    fn collect_str<T: Display + ?Sized>(self, value: &T) -> Result<()> {
+        // timestamps and decimals: format into a reused buffer, then escape as a string
+        thread_local! {
+            static TEXT: RefCell<String> = const { RefCell::new(String::new()) };
+        }
+        TEXT.with(|t| {
+            let mut text = t.borrow_mut();
+            text.clear();
+            use std::fmt::Write;
+            write!(text, "{value}").map_err(|e| CanonicalError(e.to_string()))?;
+            write_str(self.out, &text);
+            Ok(())
+        })
+    }
     fn serialize_bytes(self, v: &[u8]) -> Result<()> {
         self.out.push(b'[');
         for (i, b) in v.iter().enumerate() {
@@ -205,23 +247,23 @@ impl<'a> ser::Serializer for Writer<'a> {
         self.out.push(b':');
         Ok(VariantSeq(self.serialize_seq(Some(len))?))
     }
-    fn serialize_map(self, len: Option<usize>) -> Result<Object<'a>> {
-        Ok(Object::new(self.out, len.unwrap_or(0)))
+    fn serialize_map(self, _len: Option<usize>) -> Result<Object<'a>> {
+        Ok(Object::new(self.out))
     }
-    fn serialize_struct(self, _: &'static str, len: usize) -> Result<Object<'a>> {
-        Ok(Object::new(self.out, len))
+    fn serialize_struct(self, _: &'static str, _len: usize) -> Result<Object<'a>> {
+        Ok(Object::new(self.out))
     }
     fn serialize_struct_variant(
         self,
         _: &'static str,
         _: u32,
         variant: &'static str,
-        len: usize,
+        _len: usize,
     ) -> Result<VariantObject<'a>> {
         self.out.push(b'{');
         write_str(self.out, variant);
         self.out.push(b':');
-        Ok(VariantObject(Object::new(self.out, len)))
+        Ok(VariantObject(Object::new(self.out)))
     }
 }
 
@@ -309,11 +351,12 @@ struct Object<'a> {
 }
 
 impl<'a> Object<'a> {
-    fn new(out: &'a mut Vec<u8>, len: usize) -> Object<'a> {
+    fn new(out: &'a mut Vec<u8>) -> Object<'a> {
+        let (buf, entries) = take_buffers();
         Object {
             out,
-            buf: Vec::with_capacity(len * 24),
-            entries: Vec::with_capacity(len),
+            buf,
+            entries,
             pending: None,
         }
     }
@@ -328,8 +371,13 @@ impl<'a> Object<'a> {
     /// Writes the sorted object and hands back the output it was writing into.
     fn close(mut self) -> &'a mut Vec<u8> {
         // stable: among equal keys the last written stays last; keep only that one
-        self.entries
-            .sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+        if !self
+            .entries
+            .is_sorted_by(|a, b| a.0.as_bytes() <= b.0.as_bytes())
+        {
+            self.entries
+                .sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+        }
         self.out.push(b'{');
         let mut first = true;
         for (i, (key, start, end)) in self.entries.iter().enumerate() {
@@ -345,6 +393,10 @@ impl<'a> Object<'a> {
             self.out.extend_from_slice(&self.buf[*start..*end]);
         }
         self.out.push(b'}');
+        give_back(
+            std::mem::take(&mut self.buf),
+            std::mem::take(&mut self.entries),
+        );
         self.out
     }
 }

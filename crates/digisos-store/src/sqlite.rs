@@ -12,6 +12,9 @@ use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
+mod checkpoint;
+use checkpoint::Checkpointer;
+
 /// How long a writer waits for another connection's write lock before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
 /// Rows fetched per query while verifying.
@@ -23,6 +26,9 @@ const PAGE: usize = 10_000;
 #[derive(Debug)]
 pub struct SqliteLog {
     conn: Mutex<Connection>,
+    /// Background WAL checkpoints (files only; declared after `conn`, so it stops after
+    /// the writer's connection is closed).
+    checkpointer: Option<Checkpointer>,
 }
 
 impl SqliteLog {
@@ -35,7 +41,9 @@ impl SqliteLog {
             context: "opening the sqlite database",
             detail: format!("{}: {e}", path.display()),
         })?;
-        Self::init(conn, true)
+        let mut log = Self::init(conn, true)?;
+        log.checkpointer = Some(Checkpointer::start(path)?);
+        Ok(log)
     }
 
     /// A private in-memory SQLite database (gone when dropped), for tests.
@@ -61,10 +69,23 @@ impl SqliteLog {
         }
         conn.pragma_update(None, "synchronous", "FULL")
             .map_err(&setup)?;
+        if wal {
+            // the checkpoint thread started by `open` does the regular checkpoints
+            conn.pragma_update(None, "wal_autocheckpoint", checkpoint::BACKSTOP_PAGES)
+                .map_err(&setup)?;
+        }
         migrate_sqlite(&mut conn)?;
         Ok(SqliteLog {
             conn: Mutex::new(conn),
+            checkpointer: None,
         })
+    }
+
+    /// Lets the checkpoint thread know that a commit wrote WAL frames.
+    fn committed(&self) {
+        if let Some(c) = &self.checkpointer {
+            c.nudge();
+        }
     }
 
     fn lock(&self) -> Result<MutexGuard<'_, Connection>, StoreError> {
@@ -245,6 +266,7 @@ impl EventLog for SqliteLog {
             .map_err(&err)?;
         let stored = append_in(&tx, expected, events)?;
         tx.commit().map_err(&err)?;
+        self.committed();
         Ok(stored)
     }
 
@@ -379,6 +401,8 @@ impl EventLog for SqliteLog {
         let expected = view.expected;
         let stored = append_in(&tx, &chain::borrow(&expected), events)?;
         tx.commit().map_err(&err)?;
+        drop(conn);
+        self.committed();
         Ok(stored)
     }
 }

@@ -2,16 +2,24 @@
 //! `scripts/bench-http.sh`). Against a running `digisos serve`, alternately for `--runs`
 //! rounds: the no-op `GET /healthz` and the durable call-off `POST …/dispatch`, each with
 //! `--connections` keep-alive connections for `--seconds`; prints one line per run and
-//! the medians with the ratio.
+//! the medians with the ratio. Then, open loop, both endpoints at a fixed offered rate
+//! of `--paced-share` percent (default 50) of the call-off's median saturated rate,
+//! latency counted from each request's due time; and, with `--fsync-dir DIR` (the
+//! server's data directory), the latency of one 4 KiB write + fsync on that disk — the
+//! floor under any durable acknowledgement.
 //!
 //! `digisos-httpbench --url URL --token SECRET [--connections 64] [--seconds 10]
-//!  [--runs 3] [--incidents 60000] [--body 05315000] [--lot los-1-rheinland]`
+//!  [--runs 3] [--incidents 60000] [--body 05315000] [--lot los-1-rheinland]
+//!  [--paced-share 50] [--fsync-dir DIR]`
 
 use std::collections::BTreeMap;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use digisos_loadgen::httpbench::{HttpBenchError, Summary, Target, prepare, run_load};
+use digisos_loadgen::httpbench::stats::percentile;
+use digisos_loadgen::httpbench::{
+    HttpBenchError, Summary, Target, fsync_probe, prepare, run_load, run_paced,
+};
 use serde_json::json;
 
 fn main() -> ExitCode {
@@ -43,9 +51,10 @@ fn main() -> ExitCode {
             number("seconds", 10)?,
             number("runs", 3)?,
             number("incidents", 60_000)?,
+            number("paced-share", 50)?,
         ))
     })();
-    let (connections, seconds, runs, incidents) = match parsed {
+    let (connections, seconds, runs, incidents, paced_share) = match parsed {
         Ok(p) => p,
         Err(e) => {
             eprintln!("{e}");
@@ -58,7 +67,15 @@ fn main() -> ExitCode {
     };
     let body = flags.get("body").map_or("05315000", String::as_str);
     let lot = flags.get("lot").map_or("los-1-rheinland", String::as_str);
-    match bench(&target, connections, seconds, runs, incidents, body, lot) {
+    let fsync_dir = flags.get("fsync-dir").map(std::path::PathBuf::from);
+    let load = Load {
+        connections,
+        seconds,
+        runs,
+        incidents,
+        paced_share,
+    };
+    match bench(&target, &load, body, lot, fsync_dir.as_deref()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("digisos-httpbench: {e}");
@@ -67,15 +84,30 @@ fn main() -> ExitCode {
     }
 }
 
-fn bench(
-    target: &Target,
+/// The shape of the load.
+struct Load {
     connections: usize,
     seconds: usize,
     runs: usize,
     incidents: usize,
+    /// Percent of the saturated call-off rate offered in the paced runs (0: none).
+    paced_share: usize,
+}
+
+fn bench(
+    target: &Target,
+    load: &Load,
     body: &str,
     lot: &str,
+    fsync_dir: Option<&std::path::Path>,
 ) -> Result<(), HttpBenchError> {
+    let Load {
+        connections,
+        seconds,
+        runs,
+        incidents,
+        paced_share,
+    } = *load;
     let duration = Duration::from_secs(seconds as u64);
     eprintln!("preparing {incidents} triaged incidents of {body} in {lot} …");
     let prepared = std::time::Instant::now();
@@ -125,6 +157,42 @@ fn bench(
         100.0 * c.0 / n.0,
         c.2
     );
+    if paced_share > 0 {
+        let rate = c.0 * paced_share as f64 / 100.0;
+        let s = run_paced(connections, duration, rate, |agent, _| {
+            Some(
+                target
+                    .get(agent, "/healthz")
+                    .map(|(status, _)| status == 200),
+            )
+        });
+        println!("paced {paced_share} % no-op    GET  /healthz at {rate:.0} req/s offered: {s}");
+        let offset = used;
+        let s = run_paced(connections, duration, rate, |agent, k| {
+            let id = ids.get(offset + k)?;
+            let path = format!("/v1/incidents/{id}/dispatch");
+            Some(
+                target
+                    .post(agent, &path, &dispatch)
+                    .map(|(status, _)| status == 200),
+            )
+        });
+        if offset + s.requests >= ids.len() {
+            eprintln!("warning: the prepared incidents ran out; raise --incidents");
+        }
+        println!("paced {paced_share} % call-off POST …/dispatch at {rate:.0} req/s offered: {s}");
+    }
+    if let Some(dir) = fsync_dir {
+        match fsync_probe(dir, 500) {
+            Ok(l) => println!(
+                "fsync of 4 KiB on the store's disk (500 rounds): p50 {:.2} ms  p90 {:.2} ms  p99 {:.2} ms",
+                percentile(&l, 50).as_secs_f64() * 1000.0,
+                percentile(&l, 90).as_secs_f64() * 1000.0,
+                percentile(&l, 99).as_secs_f64() * 1000.0
+            ),
+            Err(e) => eprintln!("fsync probe in {}: {e}", dir.display()),
+        }
+    }
     Ok(())
 }
 
