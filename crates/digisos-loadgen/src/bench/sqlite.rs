@@ -18,8 +18,12 @@ pub struct SqliteRun {
     pub group: f64,
     /// Through the service, one transaction per command.
     pub single: f64,
-    /// Raw inserts of the same rows, `batch` commands' rows per transaction.
+    /// Raw inserts of the same rows, `batch` commands' rows per transaction, SQLite's
+    /// default inline WAL checkpoints.
     pub raw: f64,
+    /// The same raw inserts with inline checkpoints pushed beyond the run (the store's
+    /// backstop of 10,000 pages and no checkpoint thread): no checkpoint work at all.
+    pub raw_no_checkpoint: f64,
     /// Events (rows) per dispatch command.
     pub events_per_command: f64,
     /// Mean payload size of those rows, in bytes.
@@ -40,11 +44,13 @@ pub fn run(
     let rows = read_rows(&group_db, first)?;
     let events_per_command = rows.len() as f64 / commands as f64;
     let payload_bytes = rows.iter().map(|r| r[5].len()).sum::<usize>() as f64 / rows.len() as f64;
-    let raw = raw_run(&dir.join("raw.db"), &rows, commands, batch)?;
+    let raw = raw_run(&dir.join("raw.db"), &rows, commands, batch, None)?;
+    let raw_no_checkpoint = raw_run(&dir.join("raw2.db"), &rows, commands, batch, Some(10_000))?;
     Ok(SqliteRun {
         group,
         single,
         raw,
+        raw_no_checkpoint,
         events_per_command,
         payload_bytes,
     })
@@ -105,16 +111,21 @@ fn read_rows(db: &Path, first: u64) -> Result<Vec<[String; 8]>, BenchError> {
 }
 
 /// Inserts `rows` into a table shaped like the event log, the rows of `batch` commands
-/// per transaction (same pragmas as the store); returns commands/s.
+/// per transaction (same pragmas as the store; `autocheckpoint` pages if given, else
+/// SQLite's default); returns commands/s.
 fn raw_run(
     db: &Path,
     rows: &[[String; 8]],
     commands: usize,
     batch: usize,
+    autocheckpoint: Option<u32>,
 ) -> Result<f64, BenchError> {
     let mut conn = Connection::open(db)?;
     conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get::<_, String>(0))?;
     conn.pragma_update(None, "synchronous", "FULL")?;
+    if let Some(pages) = autocheckpoint {
+        conn.pragma_update(None, "wal_autocheckpoint", pages)?;
+    }
     conn.execute_batch(
         "CREATE TABLE raw (position INTEGER PRIMARY KEY, stream TEXT NOT NULL,
          version INTEGER NOT NULL, kind TEXT NOT NULL, actor TEXT NOT NULL, at TEXT NOT NULL,

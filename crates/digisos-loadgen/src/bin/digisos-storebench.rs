@@ -85,18 +85,20 @@ fn sqlite(flags: &BTreeMap<String, String>) -> Result<(), BenchError> {
         let _ = std::fs::remove_dir_all(&dir);
         let r = r?;
         println!(
-            "run {i}: group({batch}) {:.0}/s  single {:.0}/s  raw({batch}) {:.0}/s  ({:.2} events/command, {:.0} B payload)",
-            r.group, r.single, r.raw, r.events_per_command, r.payload_bytes
+            "run {i}: group({batch}) {:.0}/s  single {:.0}/s  raw({batch}) {:.0}/s  raw, no checkpoint {:.0}/s  ({:.2} events/command, {:.0} B payload)",
+            r.group, r.single, r.raw, r.raw_no_checkpoint, r.events_per_command, r.payload_bytes
         );
         runs.push(r);
     }
     let m =
         |f: fn(&bench::sqlite::SqliteRun) -> f64| median(&runs.iter().map(f).collect::<Vec<_>>());
     let (group, single, raw) = (m(|r| r.group), m(|r| r.single), m(|r| r.raw));
+    let bare = m(|r| r.raw_no_checkpoint);
     println!(
-        "median: group {group:.0}/s, single {single:.0}/s, raw {raw:.0}/s; group/single {:.1}x, group/raw {:.0} %",
+        "median: group {group:.0}/s, single {single:.0}/s, raw {raw:.0}/s, raw without checkpoints {bare:.0}/s; group/single {:.1}x, group/raw {:.0} %, group/raw without checkpoints {:.0} %",
         group / single,
-        100.0 * group / raw
+        100.0 * group / raw,
+        100.0 * group / bare
     );
     Ok(())
 }
