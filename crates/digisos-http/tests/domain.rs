@@ -12,6 +12,8 @@ mod support;
 mod flow;
 #[path = "domain/matrix.rs"]
 mod matrix;
+#[path = "domain/openapi.rs"]
+mod openapi;
 #[path = "domain/problems.rs"]
 mod problems;
 #[path = "domain/shapes.rs"]
