@@ -5,6 +5,8 @@
 //! Adding a domain route: write a handler with `#[utoipa::path(...)]` returning
 //! `Result<_, ApiError>`, taking `Caller`, `ApiJson<T>`, `IfMatch` as needed, and add
 //! `.routes(utoipa_axum::routes!(handler))` to the `OpenApiRouter` passed to [`app`].
+//! Answer with a typed body from [`crate::views`] (`Serialize` + `ToSchema`) and name it
+//! in `responses(... body = ...)`: a bare `Object` fails `tests/domain/openapi.rs`.
 //! (utoipa needs named arguments: write `_caller: Caller`, not `Caller(_): Caller`.)
 
 use std::sync::Arc;

@@ -1,79 +1,43 @@
-//! JSON representations of core state for responses (RFC 3339 UTC instants, money as
-//! decimal strings). Pure translation: nothing here decides.
+//! The response bodies of the API: one named type per answer, deriving `Serialize` for the
+//! wire and `ToSchema` for `/openapi.json` (field doc comments become the schema
+//! descriptions). Pure translation of core state: nothing here decides.
+//!
+//! Wire conventions: instants are RFC 3339 UTC strings, dates `YYYY-MM-DD`, money and
+//! other decimals are decimal strings (`"185.00"`), ids and enums are strings. A member
+//! that is `null` when it has no value is always present; members the register leaves
+//! out when empty are absent. Core types embedded as they are carry a
+//! `#[schema(value_type = …)]` saying how they serialise, because the core does not
+//! depend on utoipa. Every `From` conversion destructures the core type completely, so
+//! a field added to the core does not silently stay off the wire.
+//!
+//! Lists are concrete types (`IncidentPage`, `ClockList`, …) rather than a generic
+//! `Page<T>`: utoipa inlines the schema of a generic argument, and clients are better
+//! served by items that reference `IncidentView` by name.
+//!
+//! The JSON of each answer is pinned by `tests/domain/shapes*.rs`.
 
-use chrono::{DateTime, Utc};
-use digisos_core::calendar::Calendars;
-use digisos_core::incident::{Incident, ProviderClock};
-use digisos_core::service::Recorded;
-use serde_json::{Value, json};
+pub mod audit;
+pub mod calendar;
+pub mod contract;
+pub mod incident;
+pub mod ledger;
+pub mod lists;
+pub mod lot;
+pub mod register;
+pub mod sla;
 
-/// The representation of one incident.
-pub fn incident(i: &Incident) -> Value {
-    json!({
-        "id": i.id,
-        "version": i.version,
-        "body": i.body,
-        "title": i.title,
-        "description": i.description,
-        "category": i.category,
-        "state": i.state(),
-        "waiting_for_body": i.lifecycle.waiting,
-        "severity": i.severity,
-        "lot": i.lot,
-        "provider": i.provider,
-        "offered_to": i.offered_to,
-        "call_off": i.call_off,
-        "aware_at": i.aware_at,
-        "reported_at": i.reported_at,
-        "affected_services": i.affected_services,
-        "personal_data": i.personal_data,
-        "nis2": i.nis2,
-        "on_site_needed": i.on_site_needed,
-        "milestones": i.milestones,
-        "rejection_reasons": i.rejection_reasons,
-        "final_report_ref": i.final_report_ref,
-        "posted": i.posted(),
-        "time_entries": i.time_entries.len(),
-    })
-}
-
-/// One event of an incident's stream, with its log position.
-pub fn event(r: &Recorded) -> Value {
-    json!({ "position": r.position, "event": r.event })
-}
-
-/// Every SLA clock of an incident at `now`.
-pub fn clocks(i: &Incident, now: DateTime<Utc>, calendars: &Calendars) -> Vec<Value> {
-    i.clocks.iter().map(|c| clock(c, now, calendars)).collect()
-}
-
-fn clock(c: &ProviderClock, now: DateTime<Utc>, calendars: &Calendars) -> Value {
-    let base = json!({
-        "provider": c.provider,
-        "window": c.clock.kind(),
-        "stage": c.clock.stage(),
-        "breached_at": c.clock.breached_at(),
-    });
-    let status = match c.clock.status(now, calendars) {
-        Ok(s) => json!({
-            "elapsed_seconds": s.elapsed.num_seconds(),
-            "remaining_seconds": s.remaining.map(|r| r.num_seconds()),
-            "percent": s.percent,
-            "deadline": s.deadline,
-        }),
-        Err(e) => json!({ "status_error": e.to_string() }),
-    };
-    merge(base, status)
-}
-
-fn merge(mut a: Value, b: Value) -> Value {
-    if let (Value::Object(a), Value::Object(b)) = (&mut a, b) {
-        a.extend(b);
-    }
-    a
-}
-
-/// A page of items with the cursor of the next page (`null` on the last page).
-pub fn page(items: Vec<Value>, next: Option<String>) -> Value {
-    json!({ "items": items, "next_cursor": next })
-}
+pub use audit::{ChainBreakView, VerifyView};
+pub use calendar::{ClosedDayView, DeadlineView, HolidaysView};
+pub use contract::{CompanyControlView, ContractView, ProviderView, RuleSetView, RuleView};
+pub use incident::{
+    DutyView, EventView, IncidentView, MilestonesView, TimeEntryView, clocks, events,
+};
+pub use ledger::{LimitKeyView, UtilisationRowView};
+pub use lists::{
+    BodyPage, ClockList, DutyList, EventList, IncidentPage, LotList, TimeEntryList, UtilisationList,
+};
+pub use lot::{CallOffLimitsView, LotView, WindowView};
+pub use register::{
+    BodyView, DecisionView, EligibilityView, ImportView, OwnershipView, ReasonView,
+};
+pub use sla::{ClockReading, ClockView};

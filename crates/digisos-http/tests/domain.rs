@@ -1,6 +1,7 @@
 //! Router tests of the domain API with `oneshot` and a fixed clock: a whole incident,
 //! the timer's cascade, every problem type the handlers can meet, and the authorisation
-//! matrix (every route of `/openapi.json` × every role × own/foreign object).
+//! matrix (every route of `/openapi.json` × every role × own/foreign object), and the JSON
+//! shape of every success response.
 
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] fns
 
@@ -11,5 +12,11 @@ mod support;
 mod flow;
 #[path = "domain/matrix.rs"]
 mod matrix;
+#[path = "domain/openapi.rs"]
+mod openapi;
 #[path = "domain/problems.rs"]
 mod problems;
+#[path = "domain/shapes.rs"]
+mod shapes;
+#[path = "domain/shapes_reference.rs"]
+mod shapes_reference;

@@ -6,13 +6,13 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use digisos_core::principal::can_audit;
 use serde::Deserialize;
-use serde_json::{Value, json};
 use utoipa::IntoParams;
 
 use super::{Api, who};
 use crate::auth::Caller;
 use crate::json::ApiJson;
 use crate::problem::{ApiError, Problem};
+use crate::views::VerifyView;
 
 /// Events read from the store per round trip.
 const EXPORT_PAGE: usize = 10_000;
@@ -61,19 +61,13 @@ pub async fn export(
 
 /// Walks the whole hash chain; `intact: false` names the first broken position.
 #[utoipa::path(get, path = "/v1/audit/verify", tag = "audit", security(("bearer" = [])),
-    responses((status = 200, description = "The verification report", body = Object),
+    responses((status = 200, description = "The verification report", body = VerifyView),
         (status = 403, description = "Neither coordinator nor auditor", body = Problem, content_type = "application/problem+json")))]
-pub async fn verify(State(state): State<Api>, caller: Caller) -> Result<ApiJson<Value>, ApiError> {
+pub async fn verify(
+    State(state): State<Api>,
+    caller: Caller,
+) -> Result<ApiJson<VerifyView>, ApiError> {
     require_audit(&caller)?;
     let report = state.service.verify().await?;
-    Ok(ApiJson(json!({
-        "intact": report.is_intact(),
-        "events_checked": report.events_checked,
-        "last_position": report.last_position,
-        "head_hash": report.head_hash.to_hex(),
-        "first_break": report.first_break.map(|b| json!({
-            "position": b.position,
-            "reason": b.reason.to_string(),
-        })),
-    })))
+    Ok(ApiJson(VerifyView::from(report)))
 }

@@ -9,7 +9,6 @@ use digisos_core::incident::{
 };
 use digisos_core::programme::{Command, ProgrammeEvent};
 use serde::Deserialize;
-use serde_json::{Value, json};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{Api, incident_headers, incident_id, page_size, who};
@@ -17,7 +16,7 @@ use crate::auth::Caller;
 use crate::etag::IfMatch;
 use crate::json::ApiJson;
 use crate::problem::{ApiError, Problem};
-use crate::views;
+use crate::views::{self, ClockList, DutyList, DutyView, EventList, IncidentPage, IncidentView};
 
 /// `POST /v1/incidents` body: the facts of a report.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -54,13 +53,13 @@ pub struct ReportRequest {
 /// Reports an incident; answers 201 with `Location` and `ETag`.
 #[utoipa::path(post, path = "/v1/incidents", tag = "incidents", request_body = ReportRequest,
     security(("bearer" = [])),
-    responses((status = 201, description = "Reported", body = Object),
+    responses((status = 201, description = "Reported", body = IncidentView),
         (status = 422, description = "Unknown body, empty title, awareness in the future", body = Problem, content_type = "application/problem+json")))]
 pub async fn report(
     State(state): State<Api>,
     caller: Caller,
     ApiJson(req): ApiJson<ReportRequest>,
-) -> Result<(StatusCode, HeaderMap, ApiJson<Value>), ApiError> {
+) -> Result<(StatusCode, HeaderMap, ApiJson<IncidentView>), ApiError> {
     let by = who(&caller.0)?;
     let report = Report {
         body: req.body,
@@ -93,7 +92,7 @@ pub async fn report(
     Ok((
         StatusCode::CREATED,
         incident_headers(incident.version, Some(&location)),
-        ApiJson(views::incident(incident)),
+        ApiJson(IncidentView::from(incident)),
     ))
 }
 
@@ -116,12 +115,12 @@ pub struct IncidentQuery {
 /// The incidents the caller may see, by id, with cursor pagination.
 #[utoipa::path(get, path = "/v1/incidents", tag = "incidents", params(IncidentQuery),
     security(("bearer" = [])),
-    responses((status = 200, description = "A page of incidents", body = Object)))]
+    responses((status = 200, description = "A page of incidents", body = IncidentPage)))]
 pub async fn list(
     State(state): State<Api>,
     caller: Caller,
     Query(q): Query<IncidentQuery>,
-) -> Result<ApiJson<Value>, ApiError> {
+) -> Result<ApiJson<IncidentPage>, ApiError> {
     let by = who(&caller.0)?;
     let limit = page_size(q.limit);
     let cursor = q
@@ -139,20 +138,23 @@ pub async fn list(
         .filter(|i| cursor.as_ref().is_none_or(|c| &i.id > c));
     let page: Vec<_> = matching.by_ref().take(limit).collect();
     let next = matching.next().and(page.last()).map(|i| i.id.to_string());
-    let items = page.into_iter().map(views::incident).collect();
-    Ok(ApiJson(views::page(items, next)))
+    let items = page.into_iter().map(IncidentView::from).collect();
+    Ok(ApiJson(IncidentPage {
+        items,
+        next_cursor: next,
+    }))
 }
 
 /// One incident, with `ETag: "v<version>"`.
 #[utoipa::path(get, path = "/v1/incidents/{id}", tag = "incidents",
     params(("id" = String, Path, description = "INC-000042")), security(("bearer" = [])),
-    responses((status = 200, description = "The incident", body = Object),
+    responses((status = 200, description = "The incident", body = IncidentView),
         (status = 404, description = "Missing or not visible to the caller", body = Problem, content_type = "application/problem+json")))]
 pub async fn get_incident(
     State(state): State<Api>,
     caller: Caller,
     Path(id): Path<String>,
-) -> Result<(HeaderMap, ApiJson<Value>), ApiError> {
+) -> Result<(HeaderMap, ApiJson<IncidentView>), ApiError> {
     let by = who(&caller.0)?;
     let id = incident_id(&id)?;
     let read = state.service.read();
@@ -162,61 +164,63 @@ pub async fn get_incident(
         .ok_or(ApiError::NotFound)?;
     Ok((
         incident_headers(incident.version, None),
-        ApiJson(views::incident(incident)),
+        ApiJson(IncidentView::from(incident)),
     ))
 }
 
 /// Every event of one incident, in order, with log positions.
 #[utoipa::path(get, path = "/v1/incidents/{id}/events", tag = "incidents",
     params(("id" = String, Path, description = "INC-000042")), security(("bearer" = [])),
-    responses((status = 200, description = "The events", body = Object),
+    responses((status = 200, description = "The events", body = EventList),
         (status = 404, description = "Missing or not visible to the caller", body = Problem, content_type = "application/problem+json")))]
 pub async fn events(
     State(state): State<Api>,
     caller: Caller,
     Path(id): Path<String>,
-) -> Result<ApiJson<Value>, ApiError> {
+) -> Result<ApiJson<EventList>, ApiError> {
     let by = who(&caller.0)?;
     let id = incident_id(&id)?;
     let read = state.service.read();
     read.programme()
         .incident_for(&id, &by)
         .ok_or(ApiError::NotFound)?;
-    let items: Vec<Value> = read.incident_events(&id).iter().map(views::event).collect();
-    Ok(ApiJson(json!({ "items": items })))
+    Ok(ApiJson(EventList {
+        items: views::events(read.incident_events(&id)),
+    }))
 }
 
 /// The SLA clocks of the incident's call-off at the server's now.
 #[utoipa::path(get, path = "/v1/incidents/{id}/sla", tag = "incidents",
     params(("id" = String, Path, description = "INC-000042")), security(("bearer" = [])),
-    responses((status = 200, description = "Clock status per provider and window", body = Object),
+    responses((status = 200, description = "Clock status per provider and window", body = ClockList),
         (status = 404, description = "Missing or not visible to the caller", body = Problem, content_type = "application/problem+json")))]
 pub async fn sla(
     State(state): State<Api>,
     caller: Caller,
     Path(id): Path<String>,
-) -> Result<ApiJson<Value>, ApiError> {
+) -> Result<ApiJson<ClockList>, ApiError> {
     let by = who(&caller.0)?;
     let id = incident_id(&id)?;
     let now = state.service.now();
     let read = state.service.read();
     let p = read.programme();
     let incident = p.incident_for(&id, &by).ok_or(ApiError::NotFound)?;
-    Ok(ApiJson(
-        json!({ "at": now, "items": views::clocks(incident, now, p.calendars()) }),
-    ))
+    Ok(ApiJson(ClockList {
+        at: now,
+        items: views::clocks(incident, now, p.calendars()),
+    }))
 }
 
 /// The reporting duties (NIS2, GDPR) of the incident at the server's now.
 #[utoipa::path(get, path = "/v1/incidents/{id}/duties", tag = "incidents",
     params(("id" = String, Path, description = "INC-000042")), security(("bearer" = [])),
-    responses((status = 200, description = "Duty status", body = Object),
+    responses((status = 200, description = "Duty status", body = DutyList),
         (status = 404, description = "Missing or not visible to the caller", body = Problem, content_type = "application/problem+json")))]
 pub async fn duties(
     State(state): State<Api>,
     caller: Caller,
     Path(id): Path<String>,
-) -> Result<ApiJson<Value>, ApiError> {
+) -> Result<ApiJson<DutyList>, ApiError> {
     let by = who(&caller.0)?;
     let id = incident_id(&id)?;
     let now = state.service.now();
@@ -225,9 +229,15 @@ pub async fn duties(
         .programme()
         .incident_for(&id, &by)
         .ok_or(ApiError::NotFound)?;
-    Ok(ApiJson(
-        json!({ "at": now, "items": incident.duties.status(now) }),
-    ))
+    Ok(ApiJson(DutyList {
+        at: now,
+        items: incident
+            .duties
+            .status(now)
+            .into_iter()
+            .map(DutyView::from)
+            .collect(),
+    }))
 }
 
 /// `POST /v1/incidents/{id}/duties` body.
@@ -247,7 +257,7 @@ pub struct DutyRequest {
 /// Records that a reporting duty was submitted to the authority.
 #[utoipa::path(post, path = "/v1/incidents/{id}/duties", tag = "incidents", request_body = DutyRequest,
     params(("id" = String, Path, description = "INC-000042")), security(("bearer" = [])),
-    responses((status = 200, description = "The incident after the change", body = Object),
+    responses((status = 200, description = "The incident after the change", body = IncidentView),
         (status = 409, description = "Not applicable or already submitted", body = Problem, content_type = "application/problem+json")))]
 pub async fn record_duty(
     State(state): State<Api>,
@@ -255,7 +265,7 @@ pub async fn record_duty(
     Path(id): Path<String>,
     if_match: IfMatch,
     ApiJson(req): ApiJson<DutyRequest>,
-) -> Result<(HeaderMap, ApiJson<Value>), ApiError> {
+) -> Result<(HeaderMap, ApiJson<IncidentView>), ApiError> {
     let command = IncidentCommand::RecordDutySubmission {
         kind: req.kind,
         submitted_at: req.submitted_at,

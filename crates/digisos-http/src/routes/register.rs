@@ -8,14 +8,13 @@ use digisos_core::programme::{Command, Rejection};
 use digisos_core::register::gv100ad::Gv100Options;
 use digisos_core::register::{BodyKey, BodyKind};
 use serde::Deserialize;
-use serde_json::{Value, json};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{Api, page_size, who};
 use crate::auth::Caller;
 use crate::json::ApiJson;
 use crate::problem::{ApiError, Problem};
-use crate::views;
+use crate::views::{BodyPage, BodyView, DecisionView, EligibilityView, ImportView};
 
 /// Filters of `GET /v1/bodies`.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -35,13 +34,13 @@ pub struct BodyQuery {
 /// Lists and searches the register, ordered by key.
 #[utoipa::path(get, path = "/v1/bodies", tag = "register", params(BodyQuery),
     security(("bearer" = [])),
-    responses((status = 200, description = "A page of bodies", body = Object),
+    responses((status = 200, description = "A page of bodies", body = BodyPage),
         (status = 400, description = "Bad filter", body = Problem, content_type = "application/problem+json")))]
 pub async fn list_bodies(
     State(state): State<Api>,
     _caller: Caller,
     Query(query): Query<BodyQuery>,
-) -> Result<ApiJson<Value>, ApiError> {
+) -> Result<ApiJson<BodyPage>, ApiError> {
     let kind: Option<BodyKind> = query
         .kind
         .as_deref()
@@ -62,28 +61,25 @@ pub async fn list_bodies(
                 .is_none_or(|n| b.name.to_lowercase().contains(n) || b.key.as_str().starts_with(n))
         })
         .filter(|b| query.cursor.as_deref().is_none_or(|c| b.key.as_str() > c));
-    let items: Vec<Value> = matching.by_ref().take(limit).map(|b| json!(b)).collect();
-    let next = match matching.next() {
-        Some(_) => items
-            .last()
-            .and_then(|b| b["key"].as_str())
-            .map(str::to_owned),
+    let items: Vec<BodyView> = matching.by_ref().take(limit).map(BodyView::from).collect();
+    let next_cursor = match matching.next() {
+        Some(_) => items.last().map(|b| b.key.as_str().to_owned()),
         None => None,
     };
-    Ok(ApiJson(views::page(items, next)))
+    Ok(ApiJson(BodyPage { items, next_cursor }))
 }
 
 /// One body of the register.
 #[utoipa::path(get, path = "/v1/bodies/{key}", tag = "register",
     params(("key" = String, Path, description = "AGS or registry id")),
     security(("bearer" = [])),
-    responses((status = 200, description = "The body", body = Object),
+    responses((status = 200, description = "The body", body = BodyView),
         (status = 404, description = "Not in the register", body = Problem, content_type = "application/problem+json")))]
 pub async fn get_body(
     State(state): State<Api>,
     _caller: Caller,
     Path(key): Path<String>,
-) -> Result<ApiJson<Value>, ApiError> {
+) -> Result<ApiJson<BodyView>, ApiError> {
     let key: BodyKey = key.parse().map_err(|_| ApiError::NotFound)?;
     let read = state.service.read();
     let body = read
@@ -91,7 +87,7 @@ pub async fn get_body(
         .register()
         .get(&key)
         .ok_or(ApiError::NotFound)?;
-    Ok(ApiJson(json!(body)))
+    Ok(ApiJson(BodyView::from(body)))
 }
 
 /// The format of a register import.
@@ -120,13 +116,13 @@ pub struct ImportRequest {
 /// Imports bodies into the register, all or nothing (coordinator).
 #[utoipa::path(post, path = "/v1/register/imports", tag = "register", request_body = ImportRequest,
     security(("bearer" = [])),
-    responses((status = 201, description = "Imported", body = Object),
+    responses((status = 201, description = "Imported", body = ImportView),
         (status = 422, description = "Invalid import, every problem listed", body = Problem, content_type = "application/problem+json")))]
 pub async fn import_register(
     State(state): State<Api>,
     caller: Caller,
     ApiJson(req): ApiJson<ImportRequest>,
-) -> Result<(StatusCode, ApiJson<Value>), ApiError> {
+) -> Result<(StatusCode, ApiJson<ImportView>), ApiError> {
     let by = who(&caller.0)?;
     let parsed = match req.format {
         ImportFormat::Csv => digisos_core::register::csv::parse(req.content.as_bytes()),
@@ -151,7 +147,7 @@ pub async fn import_register(
     let position = events.last().map(|r| r.position);
     Ok((
         StatusCode::CREATED,
-        ApiJson(json!({ "bodies": bodies, "position": position })),
+        ApiJson(ImportView { bodies, position }),
     ))
 }
 
@@ -169,13 +165,13 @@ pub struct EligibilityQuery {
 #[utoipa::path(get, path = "/v1/eligibility/{key}", tag = "register",
     params(("key" = String, Path, description = "AGS or registry id"), EligibilityQuery),
     security(("bearer" = [])),
-    responses((status = 200, description = "The decision, explained", body = Object)))]
+    responses((status = 200, description = "The decision, explained", body = EligibilityView)))]
 pub async fn eligibility(
     State(state): State<Api>,
     _caller: Caller,
     Path(key): Path<String>,
     Query(query): Query<EligibilityQuery>,
-) -> Result<ApiJson<Value>, ApiError> {
+) -> Result<ApiJson<EligibilityView>, ApiError> {
     let key: BodyKey = key.parse().map_err(|_| ApiError::NotFound)?;
     let on = query.on.unwrap_or_else(|| {
         state
@@ -189,5 +185,8 @@ pub async fn eligibility(
     let default_rules = RuleSet::nrw_default();
     let rules = p.contract().map_or(&default_rules, |c| &c.eligibility);
     let decision = rules.decide(p.register(), &key, on);
-    Ok(ApiJson(json!({ "on": on, "decision": decision })))
+    Ok(ApiJson(EligibilityView {
+        on,
+        decision: DecisionView::from(decision),
+    }))
 }

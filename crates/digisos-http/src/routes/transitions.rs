@@ -10,7 +10,6 @@ use digisos_core::incident::{Estimate, IncidentCommand as C, TimeEntryNo};
 use digisos_core::programme::Command;
 use digisos_core::sla::Severity;
 use serde::Deserialize;
-use serde_json::{Value, json};
 use utoipa::ToSchema;
 
 use super::{Api, OptionalJson, incident_headers, incident_id, who};
@@ -18,7 +17,7 @@ use crate::auth::Caller;
 use crate::etag::IfMatch;
 use crate::json::ApiJson;
 use crate::problem::{ApiError, Problem};
-use crate::views;
+use crate::views::{IncidentView, TimeEntryList, TimeEntryView};
 
 macro_rules! path_enum {
     ($(#[$m:meta])* $name:ident { $($variant:ident = $text:literal),* $(,)? }) => {
@@ -248,7 +247,7 @@ pub(super) async fn run(
     id: &str,
     if_match: IfMatch,
     command: C,
-) -> Result<(HeaderMap, ApiJson<Value>), ApiError> {
+) -> Result<(HeaderMap, ApiJson<IncidentView>), ApiError> {
     let by = who(&caller.0)?;
     let id = incident_id(id)?;
     let precondition = Some((id.clone(), if_match));
@@ -270,7 +269,7 @@ pub(super) async fn run(
         .ok_or(ApiError::NotFound)?;
     Ok((
         incident_headers(incident.version, None),
-        ApiJson(views::incident(incident)),
+        ApiJson(IncidentView::from(incident)),
     ))
 }
 
@@ -282,7 +281,7 @@ pub(super) async fn run(
         ("action" = Transition, Path, description = "The transition"),
         ("If-Match" = Option<String>, Header, description = "Entity tag of the version you read")),
     security(("bearer" = [])),
-    responses((status = 200, description = "The incident after the transition", body = Object),
+    responses((status = 200, description = "The incident after the transition", body = IncidentView),
         (status = 404, description = "Missing or not visible to the caller", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not allowed in the current state, or a limit", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "If-Match does not match", body = Problem, content_type = "application/problem+json")))]
@@ -292,7 +291,7 @@ pub async fn transition(
     Path((id, action)): Path<(String, String)>,
     if_match: IfMatch,
     OptionalJson(body): OptionalJson<ActionBody>,
-) -> Result<(HeaderMap, ApiJson<Value>), ApiError> {
+) -> Result<(HeaderMap, ApiJson<IncidentView>), ApiError> {
     let command = transition_command(Transition::parse(&action)?, body)?;
     run(&state, &caller, &id, if_match, command).await
 }
@@ -305,7 +304,7 @@ pub async fn transition(
         ("action" = CallOffAction, Path, description = "The decision"),
         ("If-Match" = Option<String>, Header, description = "Entity tag of the version you read")),
     security(("bearer" = [])),
-    responses((status = 200, description = "The incident after the decision", body = Object),
+    responses((status = 200, description = "The incident after the decision", body = IncidentView),
         (status = 409, description = "A limit would be exceeded, or nothing awaits approval", body = Problem, content_type = "application/problem+json")))]
 pub async fn call_off(
     State(state): State<Api>,
@@ -313,7 +312,7 @@ pub async fn call_off(
     Path((id, action)): Path<(String, String)>,
     if_match: IfMatch,
     OptionalJson(body): OptionalJson<ActionBody>,
-) -> Result<(HeaderMap, ApiJson<Value>), ApiError> {
+) -> Result<(HeaderMap, ApiJson<IncidentView>), ApiError> {
     let command = call_off_command(CallOffAction::parse(&action)?, body)?;
     run(&state, &caller, &id, if_match, command).await
 }
@@ -338,7 +337,7 @@ pub struct TimeEntryRequest {
 /// Submits worked time (the provider holding the call-off); priced at submission.
 #[utoipa::path(post, path = "/v1/incidents/{id}/time-entries", tag = "time-entries", request_body = TimeEntryRequest,
     params(("id" = String, Path, description = "INC-000042")), security(("bearer" = [])),
-    responses((status = 201, description = "The incident with the new entry", body = Object),
+    responses((status = 201, description = "The incident with the new entry", body = IncidentView),
         (status = 409, description = "No accepted call-off", body = Problem, content_type = "application/problem+json")))]
 pub async fn submit_time_entry(
     State(state): State<Api>,
@@ -346,7 +345,7 @@ pub async fn submit_time_entry(
     Path(id): Path<String>,
     if_match: IfMatch,
     ApiJson(req): ApiJson<TimeEntryRequest>,
-) -> Result<(StatusCode, HeaderMap, ApiJson<Value>), ApiError> {
+) -> Result<(StatusCode, HeaderMap, ApiJson<IncidentView>), ApiError> {
     let command = C::SubmitTimeEntry {
         role: req.role,
         start: req.start,
@@ -360,13 +359,13 @@ pub async fn submit_time_entry(
 /// The time entries of the incident.
 #[utoipa::path(get, path = "/v1/incidents/{id}/time-entries", tag = "time-entries",
     params(("id" = String, Path, description = "INC-000042")), security(("bearer" = [])),
-    responses((status = 200, description = "Entries by number", body = Object),
+    responses((status = 200, description = "Entries by number", body = TimeEntryList),
         (status = 404, description = "Missing or not visible to the caller", body = Problem, content_type = "application/problem+json")))]
 pub async fn time_entries(
     State(state): State<Api>,
     caller: Caller,
     Path(id): Path<String>,
-) -> Result<ApiJson<Value>, ApiError> {
+) -> Result<ApiJson<TimeEntryList>, ApiError> {
     let by = who(&caller.0)?;
     let id = incident_id(&id)?;
     let read = state.service.read();
@@ -374,8 +373,13 @@ pub async fn time_entries(
         .programme()
         .incident_for(&id, &by)
         .ok_or(ApiError::NotFound)?;
-    let items: Vec<&_> = incident.time_entries.values().collect();
-    Ok(ApiJson(json!({ "items": items })))
+    Ok(ApiJson(TimeEntryList {
+        items: incident
+            .time_entries
+            .values()
+            .map(TimeEntryView::from)
+            .collect(),
+    }))
 }
 
 /// Approves (posts), disputes or reverses a time entry.
@@ -386,7 +390,7 @@ pub async fn time_entries(
         ("action" = TimeEntryAction, Path, description = "The review"),
         ("If-Match" = Option<String>, Header, description = "Entity tag of the version you read")),
     security(("bearer" = [])),
-    responses((status = 200, description = "The incident after the review", body = Object),
+    responses((status = 200, description = "The incident after the review", body = IncidentView),
         (status = 409, description = "Entry in the wrong state, or posting exceeds the reservation", body = Problem, content_type = "application/problem+json")))]
 pub async fn review_time_entry(
     State(state): State<Api>,
@@ -394,7 +398,7 @@ pub async fn review_time_entry(
     Path((id, n, action)): Path<(String, String, String)>,
     if_match: IfMatch,
     OptionalJson(body): OptionalJson<ActionBody>,
-) -> Result<(HeaderMap, ApiJson<Value>), ApiError> {
+) -> Result<(HeaderMap, ApiJson<IncidentView>), ApiError> {
     let entry = TimeEntryNo(n.parse().map_err(|_| ApiError::NotFound)?);
     let command = review_command(TimeEntryAction::parse(&action)?, entry, body)?;
     run(&state, &caller, &id, if_match, command).await
