@@ -100,12 +100,7 @@ impl ServiceHandle {
         service: Service<ProgrammeLog>,
         clock: Arc<dyn Clock>,
     ) -> Result<ServiceHandle, ServiceError> {
-        let mut model = ReadModel::default();
-        let all = digisos_core::service::Store::read_after(service.store(), 0)
-            .map_err(|e| store_error(&e))?;
-        for r in &all {
-            model.fold(r);
-        }
+        let model = ReadModel::new(service.state().clone(), service.position());
         let read = Arc::new(RwLock::new(model));
         let changed = Arc::new(Notify::new());
         let (tx, rx) = mpsc::channel();
@@ -185,6 +180,12 @@ impl ServiceHandle {
             reply,
         })
         .await
+    }
+
+    /// Every event of incident `id`, in order, read from the log (check visibility with
+    /// `Programme::incident_for` first).
+    pub async fn incident_events(&self, id: IncidentId) -> Result<Vec<Recorded>, ServiceError> {
+        self.call(|reply| Job::IncidentEvents { id, reply }).await
     }
 
     /// Walks the hash chain of the whole log.

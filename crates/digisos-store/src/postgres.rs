@@ -184,6 +184,34 @@ fn stream_version(c: &mut impl GenericClient, stream: &str) -> Result<u64, Store
     to_u64(v, 0, "version")
 }
 
+/// The current versions of the streams `events` and `expected` name (absent streams are
+/// missing from the map: version 0).
+fn stream_versions(
+    c: &mut impl GenericClient,
+    events: &[NewEvent],
+    expected: &[(&str, ExpectedVersion)],
+) -> Result<std::collections::HashMap<String, u64>, StoreError> {
+    let mut streams: Vec<&str> = events
+        .iter()
+        .map(|e| e.stream.as_str())
+        .chain(expected.iter().map(|(s, _)| *s))
+        .collect();
+    streams.sort_unstable();
+    streams.dedup();
+    let rows = c
+        .query(
+            "SELECT stream, MAX(version)::bigint FROM events WHERE stream = ANY($1)
+             GROUP BY stream",
+            &[&streams],
+        )
+        .map_err(StoreError::backend(
+            "reading stream versions from postgresql",
+        ))?;
+    rows.iter()
+        .map(|r| Ok((r.get::<_, String>(0), to_u64(r.get(1), 0, "version")?)))
+        .collect()
+}
+
 fn head(c: &mut impl GenericClient) -> Result<Head, StoreError> {
     let row = c
         .query_opt(
@@ -211,7 +239,11 @@ fn append_in(
 ) -> Result<Vec<StoredEvent>, StoreError> {
     advisory_lock(tx, advisory_key(schema, "head", ""))?;
     let head = head(tx)?;
-    let sealed = chain::seal(head, expected, events, |s| stream_version(tx, s))?;
+    // every stream's version in one round trip (a batch touches dozens of streams)
+    let versions = stream_versions(tx, &events, expected)?;
+    let sealed = chain::seal(head, expected, events, |s| {
+        Ok(versions.get(s).copied().unwrap_or(0))
+    })?;
     if sealed.is_empty() {
         return Ok(Vec::new());
     }

@@ -4,6 +4,7 @@
 //! database never decide on stale state.
 
 use crate::{EventLog, EventLogExt, NewEvent, Payload, StoreError, StoredEvent, open};
+use digisos_core::incident::IncidentId;
 use digisos_core::programme::{Programme, ProgrammeEvent, SNAPSHOT_FORMAT};
 use digisos_core::service::{Decision, Recorded, Store};
 
@@ -33,6 +34,15 @@ impl ProgrammeLog {
     /// Wraps an opened log.
     pub fn new(log: Box<dyn EventLog>) -> ProgrammeLog {
         ProgrammeLog { log }
+    }
+
+    /// Every event of incident `id`, in order, read from its stream (empty if unknown).
+    pub fn incident_events(&self, id: &IncidentId) -> Result<Vec<Recorded>, StoreError> {
+        self.log
+            .read_stream(&ProgrammeEvent::incident_stream(id), 1)?
+            .iter()
+            .map(decode)
+            .collect()
     }
 
     /// The underlying log (for audit verify and export).

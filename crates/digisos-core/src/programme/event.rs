@@ -77,8 +77,13 @@ impl ProgrammeEvent {
             ProgrammeEvent::TokenIssued { .. } | ProgrammeEvent::TokenRevoked { .. } => {
                 "tokens".to_string()
             }
-            ProgrammeEvent::Incident { id, .. } => format!("incident-{id}"),
+            ProgrammeEvent::Incident { id, .. } => Self::incident_stream(id),
         }
+    }
+
+    /// The stream that holds every event of incident `id`.
+    pub fn incident_stream(id: &IncidentId) -> String {
+        format!("incident-{id}")
     }
 
     /// When it happened.

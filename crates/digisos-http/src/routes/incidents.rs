@@ -180,12 +180,15 @@ pub async fn events(
 ) -> Result<ApiJson<EventList>, ApiError> {
     let by = who(&caller.0)?;
     let id = incident_id(&id)?;
-    let read = state.service.read();
-    read.programme()
+    state
+        .service
+        .read()
+        .programme()
         .incident_for(&id, &by)
         .ok_or(ApiError::NotFound)?;
+    let events = state.service.incident_events(id).await?;
     Ok(ApiJson(EventList {
-        items: views::events(read.incident_events(&id)),
+        items: views::events(&events),
     }))
 }
 

@@ -15,6 +15,9 @@ use tokio::sync::Notify;
 use super::{MAX_BATCH, Precondition, ReadModel, ServiceError, store_error};
 use crate::clock::Clock;
 
+/// Events since the last snapshot from which a planned stop writes a new one.
+pub(super) const SNAPSHOT_ON_STOP: u64 = 1_000;
+
 /// How the writer answers: called exactly once (dropping it means "stopped").
 pub(super) type Reply<T> = Box<dyn FnOnce(Result<T, ServiceError>) + Send>;
 
@@ -36,6 +39,10 @@ pub(super) enum Job {
     },
     Verify {
         reply: Reply<VerifyReport>,
+    },
+    IncidentEvents {
+        id: IncidentId,
+        reply: Reply<Vec<Recorded>>,
     },
     Ping {
         reply: Reply<u64>,
@@ -125,7 +132,30 @@ impl Writer {
             }
             self.commit(batch);
         }
+        self.snapshot_on_stop();
         self.changed.notify_one();
+    }
+
+    /// A planned stop writes a snapshot when the log has grown by [`SNAPSHOT_ON_STOP`]
+    /// events since the last one, so the next start restores it instead of replaying
+    /// the tail. A failure only costs that replay.
+    fn snapshot_on_stop(&mut self) {
+        let tail = self
+            .service
+            .position()
+            .saturating_sub(self.service.snapshot_position());
+        if tail < SNAPSHOT_ON_STOP {
+            return;
+        }
+        match self.service.save_snapshot() {
+            Ok(_) => tracing::info!(
+                position = self.service.position(),
+                "snapshot written at shutdown"
+            ),
+            Err(err) => {
+                tracing::warn!(%err, "no snapshot at shutdown; the next start replays the tail")
+            }
+        }
     }
 
     /// Answers a non-command job; returns whether it was [`Job::Stop`].
@@ -160,6 +190,12 @@ impl Writer {
                         .map_err(|e| store_error(&e)),
                 );
             }
+            Job::IncidentEvents { id, reply } => reply(
+                self.service
+                    .store()
+                    .incident_events(&id)
+                    .map_err(|e| store_error(&e)),
+            ),
             Job::Ping { reply } => reply(
                 self.service
                     .store()

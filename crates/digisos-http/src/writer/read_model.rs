@@ -1,23 +1,30 @@
-//! The read side: the programme folded from the log plus each incident's events, updated
-//! by the writer after every commit and read by the handlers.
-
-use std::collections::BTreeMap;
+//! The read side: the programme folded from the log, updated by the writer after every
+//! commit and read by the handlers. An incident's events are not kept here (they are in
+//! the log; [`super::ServiceHandle::incident_events`] reads them), so the read model is
+//! as large as the programme's state and starts from the service's state — restored
+//! from a snapshot — instead of replaying the log.
 
 use chrono::{DateTime, Utc};
 
-use digisos_core::incident::IncidentId;
-use digisos_core::programme::{Programme, ProgrammeEvent};
+use digisos_core::programme::Programme;
 use digisos_core::service::Recorded;
 
-/// What handlers read: the programme as of `position`, and every incident's events.
+/// What handlers read: the programme as of `position`.
 #[derive(Debug, Default)]
 pub struct ReadModel {
     programme: Programme,
     position: u64,
-    events: BTreeMap<IncidentId, Vec<Recorded>>,
 }
 
 impl ReadModel {
+    /// A read model at `position` with the state `programme` folded up to there.
+    pub(crate) fn new(programme: Programme, position: u64) -> ReadModel {
+        ReadModel {
+            programme,
+            position,
+        }
+    }
+
     /// The programme state.
     pub fn programme(&self) -> &Programme {
         &self.programme
@@ -26,12 +33,6 @@ impl ReadModel {
     /// The log position folded last.
     pub fn position(&self) -> u64 {
         self.position
-    }
-
-    /// The events of incident `id`, in order (empty if unknown). Check visibility with
-    /// `Programme::incident_for` first.
-    pub fn incident_events(&self, id: &IncidentId) -> &[Recorded] {
-        self.events.get(id).map_or(&[], Vec::as_slice)
     }
 
     /// The earliest instant at which any incident has a timeout to handle (the programme
@@ -46,9 +47,6 @@ impl ReadModel {
             return;
         }
         self.programme.apply(&r.event);
-        if let ProgrammeEvent::Incident { id, .. } = &r.event {
-            self.events.entry(id.clone()).or_default().push(r.clone());
-        }
         self.position = r.position;
     }
 }
