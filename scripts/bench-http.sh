@@ -2,8 +2,9 @@
 # HTTP benchmark for BENCHMARKS.md ("HTTP API: durable call-off vs no-op"), in one run:
 # builds release, starts `digisos serve` on a temporary SQLite store (loopback, free port),
 # creates a coordinator token, runs digisos-httpbench (64 connections, no-op GET /healthz
-# vs durable POST /v1/incidents/{id}/dispatch, alternating, RUNS rounds of SECONDS each),
-# and stops the server with SIGTERM.
+# vs durable POST /v1/incidents/{id}/dispatch, alternating, RUNS rounds of SECONDS each;
+# then both open loop at half the call-off's saturated rate, latency from each request's
+# due time; then an fsync probe of the store's disk), and stops the server with SIGTERM.
 # Usage: scripts/bench-http.sh   (env: RUNS=3 SECONDS_PER_RUN=10 CONNECTIONS=64 INCIDENTS=60000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
