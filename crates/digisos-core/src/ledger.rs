@@ -44,6 +44,7 @@ pub use rejection::{Exceeded, LedgerRejection};
 
 use crate::ids::LotId;
 use crate::money::Money;
+use crate::vecmap::VecMap;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -142,8 +143,8 @@ pub struct Reservation {
     pub state: ReservationState,
     /// The limits it counts against: contract, lot, body-year, call-off.
     pub keys: Vec<LimitKey>,
-    /// Postings by entry id.
-    pub postings: BTreeMap<EntryId, Posting>,
+    /// Postings by entry id (a map kept as a sorted vector: most call-offs post a few).
+    pub postings: VecMap<EntryId, Posting>,
 }
 
 impl Reservation {

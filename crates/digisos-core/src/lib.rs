@@ -5,6 +5,7 @@
 //! date); parsers take `&str`/`&[u8]` that an adapter has read. See `ARCHITECTURE.md`.
 
 pub mod calendar;
+mod compact;
 pub mod contract;
 pub mod duties;
 pub mod eligibility;
@@ -20,3 +21,4 @@ pub mod reports;
 pub mod service;
 pub mod sla;
 pub mod validation;
+pub mod vecmap;

@@ -13,6 +13,7 @@ use crate::ids::{LotId, ProviderId, RoleId};
 use crate::ledger::{CallOffId, LedgerEvent};
 use crate::money::Money;
 use crate::sla::{Clock, Severity, WindowKind};
+use crate::vecmap::VecMap;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -65,8 +66,8 @@ pub struct Incident {
     pub clocks: Vec<ProviderClock>,
     /// Reporting duties.
     pub duties: Duties,
-    /// Time entries by number.
-    pub time_entries: BTreeMap<TimeEntryNo, TimeEntryRecord>,
+    /// Time entries by number (a map kept as a sorted vector: most incidents have one).
+    pub time_entries: VecMap<TimeEntryNo, TimeEntryRecord>,
     /// Reference of the final report, once closed.
     pub final_report_ref: Option<String>,
     /// Number of events folded (the stream version).
@@ -183,7 +184,7 @@ impl Incident {
             milestones: BTreeMap::new(),
             clocks: Vec::new(),
             duties: Duties::for_incident(*aware_at, *nis2, *personal_data),
-            time_entries: BTreeMap::new(),
+            time_entries: VecMap::new(),
             final_report_ref: None,
             version: 1,
         })
@@ -279,10 +280,13 @@ impl Incident {
                     None => {
                         let mut clock = Clock::new(*window);
                         clock.apply(event);
-                        self.clocks.push(ProviderClock {
-                            provider: provider.clone(),
-                            clock,
-                        });
+                        push_exact(
+                            &mut self.clocks,
+                            ProviderClock {
+                                provider: provider.clone(),
+                                clock,
+                            },
+                        );
                     }
                 }
             }
@@ -324,7 +328,7 @@ impl Incident {
 
     fn offer(&mut self, provider: &ProviderId) {
         self.provider = Some(provider.clone());
-        self.offered_to.push(provider.clone());
+        push_exact(&mut self.offered_to, provider.clone());
     }
 
     fn milestone(&mut self, m: Milestone, at: DateTime<Utc>) {
@@ -337,4 +341,13 @@ impl Incident {
             e.note = note.cloned();
         }
     }
+}
+
+/// Pushes without the vector's growth slack for its first few elements (a `Vec` would
+/// make room for four clocks at the first one; incidents have two or three).
+fn push_exact<T>(v: &mut Vec<T>, item: T) {
+    if v.len() == v.capacity() && v.len() < 4 {
+        v.reserve_exact(1);
+    }
+    v.push(item);
 }
