@@ -55,6 +55,7 @@ use std::collections::{BTreeMap, BTreeSet};
 pub struct Ledger {
     #[serde(with = "pairs")]
     balances: BTreeMap<LimitKey, Balance>,
+    #[serde(deserialize_with = "crate::wire::btree_in_one_pass")]
     reservations: BTreeMap<CallOffId, Reservation>,
     exhausted: bool,
 }
@@ -134,6 +135,7 @@ pub struct Reservation {
     /// A raise held against the limits and waiting for approval.
     pub pending_raise: Option<Money>,
     /// Estimated person-days, if given.
+    #[serde(with = "crate::wire::decimal_opt")]
     pub person_days: Option<Decimal>,
     /// Posted, net of reversals.
     pub posted: Money,

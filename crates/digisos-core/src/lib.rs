@@ -22,3 +22,4 @@ pub mod service;
 pub mod sla;
 pub mod validation;
 pub mod vecmap;
+mod wire;

@@ -17,6 +17,7 @@ mod migrate;
 mod postgres;
 mod programme;
 mod row;
+mod snapshot;
 mod sqlite;
 mod url;
 
@@ -28,5 +29,6 @@ pub use memory::MemoryLog;
 pub use migrate::SCHEMA_VERSION;
 pub use postgres::PostgresLog;
 pub use programme::{PROGRAMME_LOCK, ProgrammeLog, decode, decode_text, encode};
+pub use snapshot::{SnapshotDecodeError, decode_snapshot, encode_snapshot};
 pub use sqlite::SqliteLog;
 pub use url::{DEFAULT_SCHEMA, SchemaName, SchemaNameError, StoreUrl, open};

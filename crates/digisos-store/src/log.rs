@@ -63,15 +63,16 @@ pub trait EventLog: Send + Sync + fmt::Debug {
     fn verify(&self) -> Result<VerifyReport, StoreError>;
 
     /// Keeps `state` (a snapshot encoded in `format`, taken after the event at
-    /// `position`) together with that event's hash, replacing one at the same position;
-    /// only the newest few snapshots are kept. Fails with [`StoreError::NoSuchPosition`]
-    /// if the log has no event at `position`. Never touches the events.
-    fn save_snapshot(&self, position: u64, format: u32, state: &str) -> Result<(), StoreError>;
+    /// `position`, as bytes) together with that event's hash, replacing one at the same
+    /// position; only the newest few snapshots are kept. Fails with
+    /// [`StoreError::NoSuchPosition`] if the log has no event at `position`. Never touches
+    /// the events.
+    fn save_snapshot(&self, position: u64, format: u32, state: &[u8]) -> Result<(), StoreError>;
 
     /// The newest snapshot in `format` whose recorded hash is the hash of the event at
     /// its position (so it belongs to this log), as `(position, state)`; `None` if there
-    /// is none.
-    fn load_snapshot(&self, format: u32) -> Result<Option<(u64, String)>, StoreError>;
+    /// is none. Snapshots in other formats are never returned.
+    fn load_snapshot(&self, format: u32) -> Result<Option<(u64, Vec<u8>)>, StoreError>;
 
     /// Object-safe core of [`EventLogExt::transact`]: in ONE transaction, takes the
     /// exclusive lock for `lock_key`, calls `body` exactly once, then checks the

@@ -128,26 +128,24 @@ impl Store for ProgrammeLog {
     }
 
     /// The newest snapshot in [`SNAPSHOT_FORMAT`] that matches the log (see
-    /// [`EventLog::load_snapshot`]), decoded. A snapshot that does not decode (another
-    /// binary's, or its contract no longer validates) or that does not claim to have
-    /// folded exactly the events up to its position is ignored: the service then replays
-    /// the whole log.
+    /// [`EventLog::load_snapshot`]), decoded (see [`crate::decode_snapshot`]). A snapshot
+    /// that does not decode (another binary's, or its contract no longer validates) or
+    /// that does not claim to have folded exactly the events up to its position is
+    /// ignored: the service then replays the whole log.
     fn load_snapshot(&self) -> Result<Option<(u64, Programme)>, StoreError> {
-        let Some((position, text)) = self.log.load_snapshot(SNAPSHOT_FORMAT)? else {
+        let Some((position, bytes)) = self.log.load_snapshot(SNAPSHOT_FORMAT)? else {
             return Ok(None);
         };
-        Ok(serde_json::from_str::<Programme>(&text)
+        Ok(crate::decode_snapshot(position, &bytes)
             .ok()
-            .filter(|p| p.events_applied() == position)
             .map(|p| (position, p)))
     }
 
-    /// Encodes `state` as JSON and keeps it with the hash of the event at `position`.
+    /// Encodes `state` (see [`crate::encode_snapshot`]) and keeps it with the hash of the
+    /// event at `position`.
     fn save_snapshot(&self, position: u64, state: &Programme) -> Result<bool, StoreError> {
-        let text = serde_json::to_string(state).map_err(|e| StoreError::InvalidEvent {
-            reason: format!("cannot encode a snapshot at position {position}: {e}"),
-        })?;
-        self.log.save_snapshot(position, SNAPSHOT_FORMAT, &text)?;
+        let bytes = crate::encode_snapshot(state)?;
+        self.log.save_snapshot(position, SNAPSHOT_FORMAT, &bytes)?;
         Ok(true)
     }
 

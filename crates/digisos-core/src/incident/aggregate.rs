@@ -41,8 +41,10 @@ pub struct Incident {
     /// Whether on-site help was requested.
     pub on_site_needed: bool,
     /// Time of awareness.
+    #[serde(with = "crate::wire::instant")]
     pub aware_at: DateTime<Utc>,
     /// When the report was recorded.
+    #[serde(with = "crate::wire::instant")]
     pub reported_at: DateTime<Utc>,
     /// Graph state and waiting flag.
     pub lifecycle: Lifecycle,
@@ -61,6 +63,7 @@ pub struct Incident {
     /// Every provider the call-off was ever offered to, in order.
     pub offered_to: Vec<ProviderId>,
     /// When the call-off was first dispatched, accepted, first contacted, …
+    #[serde(with = "crate::wire::instant_map")]
     pub milestones: BTreeMap<Milestone, DateTime<Utc>>,
     /// SLA clocks, per provider and window.
     pub clocks: Vec<ProviderClock>,
@@ -131,8 +134,10 @@ pub struct TimeEntryRecord {
     /// Rate-card role.
     pub role: RoleId,
     /// Start.
+    #[serde(with = "crate::wire::instant")]
     pub start: DateTime<Utc>,
     /// End.
+    #[serde(with = "crate::wire::instant")]
     pub end: DateTime<Utc>,
     /// What was done.
     pub description: String,

@@ -30,6 +30,7 @@ pub enum ClockStage {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct WarningDue {
     /// When the threshold is reached.
+    #[serde(with = "crate::wire::instant")]
     pub at: DateTime<Utc>,
     /// Share of the window, in percent.
     pub percent: u8,
@@ -183,12 +184,16 @@ pub struct Clock {
     /// Open time counted before `running_since`.
     #[serde(with = "nanos")]
     consumed: TimeDelta,
+    #[serde(with = "crate::wire::instant_opt")]
     running_since: Option<DateTime<Utc>>,
+    #[serde(with = "crate::wire::instant_opt")]
     deadline: Option<DateTime<Utc>>,
     pending: Vec<WarningDue>,
     warned: Vec<u8>,
+    #[serde(with = "crate::wire::instant_opt")]
     breached_at: Option<DateTime<Utc>>,
     stopped: bool,
+    #[serde(with = "crate::wire::instant_opt")]
     last_at: Option<DateTime<Utc>>,
 }
 
