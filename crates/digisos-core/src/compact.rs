@@ -60,9 +60,27 @@ impl CompactText {
     }
 }
 
+/// The first 16 and the last 6 inline bytes as big-endian integers: comparing these (and
+/// then the lengths) orders two inline texts as their bytes order. Zero-padding keeps
+/// the order: where one text has ended, its zero sorts before any byte of the other,
+/// and if all bytes agree the shorter text is a prefix and comes first.
+fn words(bytes: &[u8; INLINE]) -> (u128, u64) {
+    let mut high = [0u8; 16];
+    high.copy_from_slice(&bytes[..16]);
+    let mut low = [0u8; 8];
+    low[..INLINE - 16].copy_from_slice(&bytes[16..]);
+    (u128::from_be_bytes(high), u64::from_be_bytes(low))
+}
+
 impl PartialEq for CompactText {
     fn eq(&self, other: &Self) -> bool {
-        self.as_bytes() == other.as_bytes()
+        match (self, other) {
+            (
+                CompactText::Inline { len: a, bytes: x },
+                CompactText::Inline { len: b, bytes: y },
+            ) => a == b && x == y,
+            _ => self.as_bytes() == other.as_bytes(),
+        }
     }
 }
 
@@ -75,9 +93,15 @@ impl PartialOrd for CompactText {
 }
 
 impl Ord for CompactText {
-    /// Byte-wise, as `str` orders.
+    /// Byte-wise, as `str` orders (two inline texts by two integer comparisons).
     fn cmp(&self, other: &Self) -> Ordering {
-        self.as_bytes().cmp(other.as_bytes())
+        match (self, other) {
+            (
+                CompactText::Inline { len: a, bytes: x },
+                CompactText::Inline { len: b, bytes: y },
+            ) => words(x).cmp(&words(y)).then(a.cmp(b)),
+            _ => self.as_bytes().cmp(other.as_bytes()),
+        }
     }
 }
 
@@ -156,6 +180,12 @@ mod tests {
             "INC-000010",
             "INC-0000001",
             "ü",
+            "a\0",
+            "a\0b",
+            "abcdefghijklmnopq",
+            "abcdefghijklmnopr",
+            "abcdefghijklmnopqrstu",
+            "abcdefghijklmnopqrstv",
         ];
         for a in texts {
             for b in texts {

@@ -20,6 +20,7 @@ pub mod register;
 pub mod reports;
 pub mod service;
 pub mod sla;
+mod tagged;
 pub mod validation;
 pub mod vecmap;
 mod wire;

@@ -21,12 +21,14 @@
 use super::{Programme, TokenRecord};
 use crate::contract::ContractSpec;
 use crate::ids::{LotId, ProviderId};
-use crate::incident::Incident;
+use crate::incident::{Incident, IncidentId};
 use crate::ledger::Ledger;
 use crate::register::Register;
+use serde::de::{SeqAccess, Visitor};
 use serde::ser::SerializeStruct;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::collections::BTreeMap;
+use std::fmt;
 
 /// The version of the snapshot encoding. Bump it whenever a state type changes its
 /// serde shape or `apply` folds differently: older snapshots are then ignored.
@@ -74,7 +76,7 @@ pub struct SnapshotHead<'a> {
 pub struct SnapshotBulk<'a> {
     ledger: &'a Ledger,
     #[serde(serialize_with = "values")]
-    incidents: &'a BTreeMap<crate::incident::IncidentId, Incident>,
+    incidents: &'a BTreeMap<IncidentId, Incident>,
 }
 
 fn values<K, V: Serialize, S: Serializer>(map: &BTreeMap<K, V>, s: S) -> Result<S::Ok, S::Error> {
@@ -111,7 +113,32 @@ impl HeadData {
 #[derive(Debug, Deserialize)]
 pub struct BulkData {
     ledger: Ledger,
-    incidents: Vec<Incident>,
+    #[serde(deserialize_with = "keyed_by_id")]
+    incidents: Vec<(IncidentId, Incident)>,
+}
+
+/// Reads the incidents (a sequence) straight into `(id, incident)` pairs, so the map is
+/// built from them without another pass over 400-byte records.
+fn keyed_by_id<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<(IncidentId, Incident)>, D::Error> {
+    struct Incidents;
+
+    impl<'de> Visitor<'de> for Incidents {
+        type Value = Vec<(IncidentId, Incident)>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a sequence of incidents")
+        }
+
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1 << 16));
+            while let Some(i) = seq.next_element::<Incident>()? {
+                out.push((i.id.clone(), i));
+            }
+            Ok(out)
+        }
+    }
+
+    d.deserialize_seq(Incidents)
 }
 
 impl Programme {
@@ -164,11 +191,7 @@ impl Programme {
         p.register = head.register;
         p.ledger = bulk.ledger;
         // in id order as written, so the map is built in one pass with full nodes
-        p.incidents = bulk
-            .incidents
-            .into_iter()
-            .map(|i| (i.id.clone(), i))
-            .collect();
+        p.incidents = bulk.incidents.into_iter().collect();
         p.first_by_lot = head.first_by_lot;
         p.call_offs = head.call_offs;
         p.tokens = head

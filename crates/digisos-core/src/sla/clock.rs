@@ -38,7 +38,8 @@ pub struct WarningDue {
 
 /// What happened to a clock. Computed values (deadline, warning instants, open time
 /// consumed) are stored in the event, so a later policy change never rewrites history.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// (`Deserialize` is written out to read the tagged object without buffering it.)
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ClockEvent {
     /// The clock started counting `window` at `at`.
@@ -198,6 +199,7 @@ pub struct Clock {
 }
 
 mod commands;
+mod event_de;
 mod nanos;
 #[cfg(test)]
 mod tests;
