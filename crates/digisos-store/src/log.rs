@@ -47,6 +47,25 @@ pub trait EventLog: Send + Sync + fmt::Debug {
             .collect())
     }
 
+    /// Hands up to `limit` events with position `>= from_position` to `each`, in order, as
+    /// their position and stored payload text (as [`EventLog::read_payloads`] returns
+    /// them), and returns how many it handed over. The text may be the backend's own
+    /// buffer, valid only during the call: nothing is copied or kept, so replaying reads
+    /// each payload once. Stops at the first error `each` returns. The default goes
+    /// through `read_payloads`.
+    fn for_each_payload(
+        &self,
+        from_position: u64,
+        limit: usize,
+        each: &mut dyn FnMut(u64, &str) -> Result<(), StoreError>,
+    ) -> Result<usize, StoreError> {
+        let page = self.read_payloads(from_position, limit)?;
+        for (position, payload) in &page {
+            each(*position, payload)?;
+        }
+        Ok(page.len())
+    }
+
     /// All events of `stream` with version `>= from_version`, in version order (empty if
     /// the stream does not exist).
     fn read_stream(&self, stream: &str, from_version: u64) -> Result<Vec<StoredEvent>, StoreError>;

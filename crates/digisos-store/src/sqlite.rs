@@ -277,6 +277,37 @@ impl EventLog for SqliteLog {
         .collect()
     }
 
+    /// Reads each payload as SQLite's own text of the row (no `String` per event).
+    fn for_each_payload(
+        &self,
+        from_position: u64,
+        limit: usize,
+        each: &mut dyn FnMut(u64, &str) -> Result<(), StoreError>,
+    ) -> Result<usize, StoreError> {
+        let conn = self.lock()?;
+        let err = StoreError::backend("reading payloads from sqlite");
+        let mut stmt = conn
+            .prepare_cached(
+                "SELECT position, payload FROM events WHERE position >= ?1 ORDER BY position LIMIT ?2",
+            )
+            .map_err(&err)?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let mut rows = stmt
+            .query(params![to_i64(from_position.max(1))?, limit])
+            .map_err(&err)?;
+        let mut count = 0;
+        while let Some(row) = rows.next().map_err(&err)? {
+            let pos: i64 = row.get(0).map_err(&err)?;
+            let payload = row
+                .get_ref(1)
+                .and_then(|v| v.as_str().map_err(rusqlite::Error::from))
+                .map_err(&err)?;
+            each(to_u64(pos, pos, "position")?, payload)?;
+            count += 1;
+        }
+        Ok(count)
+    }
+
     fn read_stream(&self, stream: &str, from_version: u64) -> Result<Vec<StoredEvent>, StoreError> {
         read_stream(&*self.lock()?, stream, from_version)
     }
