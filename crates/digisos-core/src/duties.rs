@@ -135,6 +135,7 @@ pub struct DutyStatus {
 /// The reporting duties of one incident.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Duties {
+    #[serde(with = "crate::wire::instant")]
     awareness: DateTime<Utc>,
     duties: Vec<Duty>,
 }
@@ -142,9 +143,32 @@ pub struct Duties {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 struct Duty {
     kind: DutyKind,
+    #[serde(with = "crate::wire::instant_opt")]
     due: Option<DateTime<Utc>>,
+    #[serde(with = "submission")]
     submitted: Option<(DateTime<Utc>, String)>,
     overdue_recorded: bool,
+}
+
+/// Serde for a duty's submission `(at, reference)` with the instant in its
+/// format-dependent form (see `crate::wire`).
+mod submission {
+    use crate::wire::Instant;
+    use chrono::{DateTime, Utc};
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(
+        v: &Option<(DateTime<Utc>, String)>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        v.as_ref().map(|(at, r)| (Instant(*at), r)).serialize(s)
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<(DateTime<Utc>, String)>, D::Error> {
+        Ok(Option::<(Instant, String)>::deserialize(d)?.map(|(at, r)| (at.0, r)))
+    }
 }
 
 impl Duty {

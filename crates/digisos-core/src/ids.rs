@@ -2,7 +2,10 @@
 //!
 //! Slug identifiers (contract, lot, provider, role, calendar, rule ids) are lowercase
 //! ASCII letters, digits, `-` and `_`, starting with a letter or digit, 1–64 characters.
+//! Their text is kept inline when short (up to 22 bytes): such an id costs no heap
+//! allocation, and cloning one is a copy.
 
+use crate::compact::{CompactText, deserialize_text};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -31,44 +34,65 @@ fn valid_slug(s: &str) -> bool {
 macro_rules! slug_id {
     ($(#[$doc:meta])* $name:ident, $kind:literal) => {
         $(#[$doc])*
-        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-        #[serde(transparent)]
-        pub struct $name(String);
+        #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub struct $name(CompactText);
 
         impl $name {
             /// Validates the identifier.
             pub fn new(value: impl Into<String>) -> Result<Self, IdError> {
                 let value = value.into();
                 if valid_slug(&value) {
-                    Ok(Self(value))
+                    Ok(Self(CompactText::new(&value)))
                 } else {
                     Err(IdError { kind: $kind, value })
                 }
             }
 
+            fn parse_text(value: &str) -> Result<Self, IdError> {
+                if valid_slug(value) {
+                    Ok(Self(CompactText::new(value)))
+                } else {
+                    Err(IdError {
+                        kind: $kind,
+                        value: value.to_owned(),
+                    })
+                }
+            }
+
             /// The identifier as text.
             pub fn as_str(&self) -> &str {
-                &self.0
+                self.0.as_str()
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_tuple(stringify!($name)).field(&self.as_str()).finish()
             }
         }
 
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&self.0)
+                f.write_str(self.as_str())
             }
         }
 
         impl std::str::FromStr for $name {
             type Err = IdError;
             fn from_str(s: &str) -> Result<Self, Self::Err> {
-                Self::new(s)
+                Self::parse_text(s)
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
             }
         }
 
         impl<'de> Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let s = String::deserialize(d)?;
-                Self::new(s).map_err(serde::de::Error::custom)
+                deserialize_text(d, "a string", Self::parse_text)
             }
         }
     };

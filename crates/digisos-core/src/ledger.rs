@@ -44,6 +44,7 @@ pub use rejection::{Exceeded, LedgerRejection};
 
 use crate::ids::LotId;
 use crate::money::Money;
+use crate::vecmap::VecMap;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -54,6 +55,7 @@ use std::collections::{BTreeMap, BTreeSet};
 pub struct Ledger {
     #[serde(with = "pairs")]
     balances: BTreeMap<LimitKey, Balance>,
+    #[serde(deserialize_with = "crate::wire::btree_in_one_pass")]
     reservations: BTreeMap<CallOffId, Reservation>,
     exhausted: bool,
 }
@@ -133,6 +135,7 @@ pub struct Reservation {
     /// A raise held against the limits and waiting for approval.
     pub pending_raise: Option<Money>,
     /// Estimated person-days, if given.
+    #[serde(with = "crate::wire::decimal_opt")]
     pub person_days: Option<Decimal>,
     /// Posted, net of reversals.
     pub posted: Money,
@@ -142,8 +145,8 @@ pub struct Reservation {
     pub state: ReservationState,
     /// The limits it counts against: contract, lot, body-year, call-off.
     pub keys: Vec<LimitKey>,
-    /// Postings by entry id.
-    pub postings: BTreeMap<EntryId, Posting>,
+    /// Postings by entry id (a map kept as a sorted vector: most call-offs post a few).
+    pub postings: VecMap<EntryId, Posting>,
 }
 
 impl Reservation {

@@ -5,6 +5,7 @@
 //! date); parsers take `&str`/`&[u8]` that an adapter has read. See `ARCHITECTURE.md`.
 
 pub mod calendar;
+mod compact;
 pub mod contract;
 pub mod duties;
 pub mod eligibility;
@@ -19,4 +20,7 @@ pub mod register;
 pub mod reports;
 pub mod service;
 pub mod sla;
+mod tagged;
 pub mod validation;
+pub mod vecmap;
+mod wire;

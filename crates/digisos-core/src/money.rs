@@ -135,9 +135,12 @@ impl std::str::FromStr for Money {
 }
 
 impl Serialize for Money {
-    /// As a decimal string with at least two decimal places (`"185.00"`, `"0.125"`).
+    /// As a decimal string with at least two decimal places (`"185.00"`, `"0.125"`); in a
+    /// binary format (snapshots) as the decimal's `(mantissa, scale)`, exactly.
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        if self.0.scale() <= 2 {
+        if !s.is_human_readable() {
+            (self.0.mantissa(), self.0.scale()).serialize(s)
+        } else if self.0.scale() <= 2 {
             s.collect_str(&format_args!("{:.2}", self.0))
         } else {
             s.collect_str(&self.0)
@@ -146,9 +149,20 @@ impl Serialize for Money {
 }
 
 impl<'de> Deserialize<'de> for Money {
+    /// From a decimal string or number; in a binary format from `(mantissa, scale)`,
+    /// kept as it was written (not normalised). Refuses a negative amount either way.
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let v = <Decimal as Deserialize>::deserialize(d)?;
-        Money::new(v).map_err(serde::de::Error::custom)
+        if d.is_human_readable() {
+            let v = <Decimal as Deserialize>::deserialize(d)?;
+            return Money::new(v).map_err(serde::de::Error::custom);
+        }
+        let (mantissa, scale) = <(i128, u32)>::deserialize(d)?;
+        let v =
+            Decimal::try_from_i128_with_scale(mantissa, scale).map_err(serde::de::Error::custom)?;
+        if v.is_sign_negative() && !v.is_zero() {
+            return Err(serde::de::Error::custom(MoneyError::Negative(v)));
+        }
+        Ok(Money(v))
     }
 }
 

@@ -11,7 +11,9 @@ mod snapshot;
 pub use command::Command;
 pub use event::ProgrammeEvent;
 pub use rejection::Rejection;
-pub use snapshot::{SNAPSHOT_FORMAT, SnapshotError};
+pub use snapshot::{
+    BulkData, HeadData, SNAPSHOT_FORMAT, SnapshotBulk, SnapshotError, SnapshotHead,
+};
 
 use crate::calendar::Calendars;
 use crate::contract::{Contract, ContractSpec};
@@ -43,9 +45,10 @@ pub struct TokenRecord {
 
 /// The state of the programme, folded from its events.
 ///
-/// It serialises as a snapshot (see [`SNAPSHOT_FORMAT`]): a store may persist it with the
-/// position of the last folded event and restore it instead of replaying the log up to
-/// there. Deserialising validates the contract again and compiles its calendars.
+/// It serialises as a snapshot (see [`SNAPSHOT_FORMAT`], [`Programme::snapshot_head`] and
+/// [`Programme::snapshot_bulk`]): a store may persist it with the position of the last
+/// folded event and restore it instead of replaying the log up to there. Restoring
+/// validates the contract again and compiles its calendars.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Programme {
     contract: Option<Contract>,

@@ -354,5 +354,19 @@ proptest! {
             restored.apply(&r.event);
         }
         prop_assert_eq!(&restored, &replayed);
+
+        // the same through the store's encoding: the head as JSON, the bulk as postcard
+        let head_text = serde_json::to_string(&head.snapshot_head()).unwrap();
+        let bulk_bytes = postcard::to_stdvec(&head.snapshot_bulk()).unwrap();
+        let mut restored = Programme::from_snapshot(
+            serde_json::from_str(&head_text).unwrap(),
+            postcard::from_bytes(&bulk_bytes).unwrap(),
+        )
+        .unwrap();
+        prop_assert_eq!(&restored, &head);
+        for r in &log[cut..] {
+            restored.apply(&r.event);
+        }
+        prop_assert_eq!(&restored, &replayed);
     }
 }

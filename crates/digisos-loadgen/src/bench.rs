@@ -100,3 +100,14 @@ pub fn memory() -> (u64, u64) {
     };
     (field("VmRSS:"), field("VmHWM:"))
 }
+
+/// Nanoseconds this thread has run on a CPU and has waited for one (ready to run, but
+/// the CPUs were busy with other processes), from Linux `/proc/thread-self/schedstat`;
+/// zeros where it is missing. On a shared machine the wait explains slow wall clocks.
+pub fn schedstat() -> (u64, u64) {
+    let text = std::fs::read_to_string("/proc/thread-self/schedstat").unwrap_or_default();
+    let mut fields = text
+        .split_whitespace()
+        .map(|f| f.parse::<u64>().unwrap_or(0));
+    (fields.next().unwrap_or(0), fields.next().unwrap_or(0))
+}

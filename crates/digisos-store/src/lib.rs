@@ -19,6 +19,7 @@ mod payload;
 mod postgres;
 mod programme;
 mod row;
+mod snapshot;
 mod sqlite;
 mod url;
 
@@ -32,5 +33,6 @@ pub use migrate::SCHEMA_VERSION;
 pub use payload::Payload;
 pub use postgres::PostgresLog;
 pub use programme::{PROGRAMME_LOCK, ProgrammeLog, decode, decode_text, encode};
+pub use snapshot::{SnapshotDecodeError, decode_snapshot, encode_snapshot};
 pub use sqlite::SqliteLog;
 pub use url::{DEFAULT_SCHEMA, SchemaName, SchemaNameError, StoreUrl, open};

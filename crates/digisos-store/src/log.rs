@@ -47,6 +47,25 @@ pub trait EventLog: Send + Sync + fmt::Debug {
             .collect())
     }
 
+    /// Hands up to `limit` events with position `>= from_position` to `each`, in order, as
+    /// their position and stored payload text (as [`EventLog::read_payloads`] returns
+    /// them), and returns how many it handed over. The text may be the backend's own
+    /// buffer, valid only during the call: nothing is copied or kept, so replaying reads
+    /// each payload once. Stops at the first error `each` returns. The default goes
+    /// through `read_payloads`.
+    fn for_each_payload(
+        &self,
+        from_position: u64,
+        limit: usize,
+        each: &mut dyn FnMut(u64, &str) -> Result<(), StoreError>,
+    ) -> Result<usize, StoreError> {
+        let page = self.read_payloads(from_position, limit)?;
+        for (position, payload) in &page {
+            each(*position, payload)?;
+        }
+        Ok(page.len())
+    }
+
     /// All events of `stream` with version `>= from_version`, in version order (empty if
     /// the stream does not exist).
     fn read_stream(&self, stream: &str, from_version: u64) -> Result<Vec<StoredEvent>, StoreError>;
@@ -63,15 +82,16 @@ pub trait EventLog: Send + Sync + fmt::Debug {
     fn verify(&self) -> Result<VerifyReport, StoreError>;
 
     /// Keeps `state` (a snapshot encoded in `format`, taken after the event at
-    /// `position`) together with that event's hash, replacing one at the same position;
-    /// only the newest few snapshots are kept. Fails with [`StoreError::NoSuchPosition`]
-    /// if the log has no event at `position`. Never touches the events.
-    fn save_snapshot(&self, position: u64, format: u32, state: &str) -> Result<(), StoreError>;
+    /// `position`, as bytes) together with that event's hash, replacing one at the same
+    /// position; only the newest few snapshots are kept. Fails with
+    /// [`StoreError::NoSuchPosition`] if the log has no event at `position`. Never touches
+    /// the events.
+    fn save_snapshot(&self, position: u64, format: u32, state: &[u8]) -> Result<(), StoreError>;
 
     /// The newest snapshot in `format` whose recorded hash is the hash of the event at
     /// its position (so it belongs to this log), as `(position, state)`; `None` if there
-    /// is none.
-    fn load_snapshot(&self, format: u32) -> Result<Option<(u64, String)>, StoreError>;
+    /// is none. Snapshots in other formats are never returned.
+    fn load_snapshot(&self, format: u32) -> Result<Option<(u64, Vec<u8>)>, StoreError>;
 
     /// Object-safe core of [`EventLogExt::transact`]: in ONE transaction, takes the
     /// exclusive lock for `lock_key`, calls `body` exactly once, then checks the

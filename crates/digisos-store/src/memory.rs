@@ -20,8 +20,8 @@ struct State {
     rows: Vec<Row>,
     /// Row indices per stream, in version order.
     streams: HashMap<String, Vec<usize>>,
-    /// Snapshots by position: the event's hash, the format and the state text.
-    snapshots: BTreeMap<u64, (String, u32, String)>,
+    /// Snapshots by position: the event's hash, the format and the encoded state.
+    snapshots: BTreeMap<u64, (String, u32, Vec<u8>)>,
 }
 
 impl MemoryLog {
@@ -161,7 +161,7 @@ impl EventLog for MemoryLog {
         verifier.finish()
     }
 
-    fn save_snapshot(&self, position: u64, format: u32, state: &str) -> Result<(), StoreError> {
+    fn save_snapshot(&self, position: u64, format: u32, state: &[u8]) -> Result<(), StoreError> {
         let mut s = self.lock()?;
         let index = usize::try_from(position.saturating_sub(1)).unwrap_or(usize::MAX);
         let hash = match s.rows.get(index) {
@@ -179,7 +179,7 @@ impl EventLog for MemoryLog {
         Ok(())
     }
 
-    fn load_snapshot(&self, format: u32) -> Result<Option<(u64, String)>, StoreError> {
+    fn load_snapshot(&self, format: u32) -> Result<Option<(u64, Vec<u8>)>, StoreError> {
         let s = self.lock()?;
         let matches = |position: u64, hash: &str| {
             let index = usize::try_from(position.saturating_sub(1)).unwrap_or(usize::MAX);

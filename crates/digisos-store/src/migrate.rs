@@ -86,10 +86,32 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         );
     ",
     },
+    Migration {
+        version: 3,
+        description: "snapshot states are bytes (binary snapshot encoding)",
+        // SQLite cannot change a column's type: rebuild the table, keeping its rows (an
+        // older format's snapshot stays, as bytes, and is never chosen for this format).
+        sqlite: "
+        CREATE TABLE snapshots_v3 (
+            position   INTEGER PRIMARY KEY CHECK (position > 0),
+            event_hash TEXT    NOT NULL,
+            format     INTEGER NOT NULL,
+            taken_at   TEXT    NOT NULL,
+            state      BLOB    NOT NULL
+        );
+        INSERT INTO snapshots_v3 (position, event_hash, format, taken_at, state)
+            SELECT position, event_hash, format, taken_at, CAST(state AS BLOB) FROM snapshots;
+        DROP TABLE snapshots;
+        ALTER TABLE snapshots_v3 RENAME TO snapshots;
+    ",
+        postgres: "
+        ALTER TABLE snapshots ALTER COLUMN state TYPE BYTEA USING convert_to(state, 'UTF8');
+    ",
+    },
 ];
 
 /// The newest schema version this binary knows.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// How many snapshots a store keeps (the newest ones); older ones are deleted when a new
 /// one is written. Snapshots are a cache of the log, never part of the audit trail.

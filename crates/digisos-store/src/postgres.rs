@@ -347,7 +347,7 @@ impl EventLog for PostgresLog {
         verifier.finish()
     }
 
-    fn save_snapshot(&self, position: u64, format: u32, state: &str) -> Result<(), StoreError> {
+    fn save_snapshot(&self, position: u64, format: u32, state: &[u8]) -> Result<(), StoreError> {
         let mut client = self.lock()?;
         let err = StoreError::backend("writing a snapshot to postgresql");
         let mut tx = client.transaction().map_err(&err)?;
@@ -379,7 +379,7 @@ impl EventLog for PostgresLog {
         tx.commit().map_err(&err)
     }
 
-    fn load_snapshot(&self, format: u32) -> Result<Option<(u64, String)>, StoreError> {
+    fn load_snapshot(&self, format: u32) -> Result<Option<(u64, Vec<u8>)>, StoreError> {
         let err = StoreError::backend("reading a snapshot from postgresql");
         let format = i32::try_from(format).unwrap_or(i32::MAX);
         let row = self

@@ -7,6 +7,9 @@ use crate::{EventLog, EventLogExt, NewEvent, Payload, StoreError, StoredEvent, o
 use digisos_core::incident::IncidentId;
 use digisos_core::programme::{Programme, ProgrammeEvent, SNAPSHOT_FORMAT};
 use digisos_core::service::{Decision, Recorded, Store};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
 
 /// The lock key all writers of one programme serialise on.
 pub const PROGRAMME_LOCK: &str = "programme";
@@ -14,9 +17,17 @@ pub const PROGRAMME_LOCK: &str = "programme";
 /// Page size when reading the log.
 const PAGE: usize = 10_000;
 
+/// The most events the tail read-ahead decodes (and holds) while a snapshot is decoded;
+/// the replay reads the rest as usual. Twice the default snapshot interval.
+const READ_AHEAD: usize = 200_000;
+
 /// The programme's event log in a backend chosen by URL.
 pub struct ProgrammeLog {
-    log: Box<dyn EventLog>,
+    log: Arc<dyn EventLog>,
+    /// The tail after the snapshot that `load_snapshot` last returned, read and decoded on
+    /// a second thread while that snapshot was decoded; `fold_after` from the snapshot's
+    /// position takes it over.
+    read_ahead: Mutex<Option<ReadAhead>>,
 }
 
 impl std::fmt::Debug for ProgrammeLog {
@@ -28,12 +39,15 @@ impl std::fmt::Debug for ProgrammeLog {
 impl ProgrammeLog {
     /// Opens (and migrates) the log at `url` (`sqlite://PATH`, `postgres://…`, `memory:`).
     pub fn open(url: &str) -> Result<ProgrammeLog, StoreError> {
-        Ok(ProgrammeLog { log: open(url)? })
+        Ok(ProgrammeLog::new(open(url)?))
     }
 
     /// Wraps an opened log.
     pub fn new(log: Box<dyn EventLog>) -> ProgrammeLog {
-        ProgrammeLog { log }
+        ProgrammeLog {
+            log: Arc::from(log),
+            read_ahead: Mutex::new(None),
+        }
     }
 
     /// Every event of incident `id`, in order, read from its stream (empty if unknown).
@@ -48,6 +62,66 @@ impl ProgrammeLog {
     /// The underlying log (for audit verify and export).
     pub fn log(&self) -> &dyn EventLog {
         self.log.as_ref()
+    }
+
+    fn take_read_ahead(&self) -> Option<ReadAhead> {
+        self.read_ahead.lock().ok().and_then(|mut r| r.take())
+    }
+}
+
+/// The events after `after`, read and decoded on their own thread (at most
+/// [`READ_AHEAD`]); `stop` ends it early when nobody will want them.
+struct ReadAhead {
+    after: u64,
+    stop: Arc<AtomicBool>,
+    thread: JoinHandle<Result<Vec<Recorded>, StoreError>>,
+}
+
+impl ReadAhead {
+    /// Starts reading the events after `after`; `None` if no thread can be started (the
+    /// replay then reads them itself).
+    fn start(log: &Arc<dyn EventLog>, after: u64) -> Option<ReadAhead> {
+        let stop = Arc::new(AtomicBool::new(false));
+        let (log, flag) = (Arc::clone(log), Arc::clone(&stop));
+        let thread = std::thread::Builder::new()
+            .name("digisos-read-ahead".into())
+            .spawn(move || {
+                let mut events = Vec::new();
+                let mut from = after + 1;
+                while events.len() < READ_AHEAD && !flag.load(Ordering::Relaxed) {
+                    let limit = PAGE.min(READ_AHEAD - events.len());
+                    let count = log.for_each_payload(from, limit, &mut |position, payload| {
+                        events.push(decode_text(position, payload)?);
+                        from = position + 1;
+                        Ok(())
+                    })?;
+                    if count < limit {
+                        break;
+                    }
+                }
+                Ok(events)
+            })
+            .ok()?;
+        Some(ReadAhead {
+            after,
+            stop,
+            thread,
+        })
+    }
+
+    /// The events it read (empty if it failed: the caller reads them again itself).
+    fn finish(self) -> Vec<Recorded> {
+        self.thread
+            .join()
+            .ok()
+            .and_then(Result::ok)
+            .unwrap_or_default()
+    }
+
+    /// Stops it and waits for the thread.
+    fn cancel(self) {
+        self.stop.store(true, Ordering::Relaxed);
+        let _ = self.thread.join();
     }
 }
 
@@ -120,45 +194,82 @@ impl Store for ProgrammeLog {
         Ok(out)
     }
 
-    /// Reads the log page by page as payload texts and decodes each straight into a
-    /// programme event: a replay holds one page in memory, not the log. (Decoding on a
-    /// second thread was measured and did not pay on a loaded two-core machine.)
+    /// Reads the log page by page and decodes each payload text straight into a
+    /// programme event, as the backend hands it over ([`EventLog::for_each_payload`]):
+    /// a replay holds one event at a time, not a page or the log. (Decoding on a second
+    /// thread was measured and did not pay on a loaded two-core machine.)
+    ///
+    /// After [`Store::load_snapshot`] returned a snapshot, the tail after it has already
+    /// been read and decoded on a second thread while the snapshot was being decoded:
+    /// a `fold_after` from the snapshot's position folds those events first.
     fn fold_after(&self, position: u64, fold: &mut dyn FnMut(Recorded)) -> Result<(), StoreError> {
         let mut from = position + 1;
-        loop {
-            let page = self.log.read_payloads(from, PAGE)?;
-            let full = page.len() == PAGE;
-            for (position, payload) in &page {
-                fold(decode_text(*position, payload)?);
-                from = position + 1;
+        if let Some(read_ahead) = self.take_read_ahead() {
+            if read_ahead.after == position {
+                for r in read_ahead.finish() {
+                    from = r.position + 1;
+                    fold(r);
+                }
+            } else {
+                read_ahead.cancel();
             }
-            if !full {
+        }
+        loop {
+            let count = self
+                .log
+                .for_each_payload(from, PAGE, &mut |position, payload| {
+                    fold(decode_text(position, payload)?);
+                    from = position + 1;
+                    Ok(())
+                })?;
+            if count < PAGE {
                 return Ok(());
             }
         }
     }
 
     /// The newest snapshot in [`SNAPSHOT_FORMAT`] that matches the log (see
-    /// [`EventLog::load_snapshot`]), decoded. A snapshot that does not decode (another
-    /// binary's, or its contract no longer validates) or that does not claim to have
-    /// folded exactly the events up to its position is ignored: the service then replays
-    /// the whole log.
+    /// [`EventLog::load_snapshot`]), decoded (see [`crate::decode_snapshot`]). A snapshot
+    /// that does not decode (another binary's, or its contract no longer validates) or
+    /// that does not claim to have folded exactly the events up to its position is
+    /// ignored: the service then replays the whole log.
+    ///
+    /// While the snapshot is decoded, a second thread reads and decodes the events after
+    /// it (see [`Store::fold_after`]), so a start-up uses two cores.
     fn load_snapshot(&self) -> Result<Option<(u64, Programme)>, StoreError> {
-        let Some((position, text)) = self.log.load_snapshot(SNAPSHOT_FORMAT)? else {
+        if let Some(stale) = self.take_read_ahead() {
+            stale.cancel();
+        }
+        let Some((position, bytes)) = self.log.load_snapshot(SNAPSHOT_FORMAT)? else {
             return Ok(None);
         };
-        Ok(serde_json::from_str::<Programme>(&text)
-            .ok()
-            .filter(|p| p.events_applied() == position)
-            .map(|p| (position, p)))
+        let read_ahead = ReadAhead::start(&self.log, position);
+        match crate::decode_snapshot(position, &bytes) {
+            Ok(state) => {
+                match self.read_ahead.lock() {
+                    Ok(mut slot) => *slot = read_ahead,
+                    Err(_) => {
+                        if let Some(r) = read_ahead {
+                            r.cancel();
+                        }
+                    }
+                }
+                Ok(Some((position, state)))
+            }
+            Err(_) => {
+                if let Some(r) = read_ahead {
+                    r.cancel();
+                }
+                Ok(None)
+            }
+        }
     }
 
-    /// Encodes `state` as JSON and keeps it with the hash of the event at `position`.
+    /// Encodes `state` (see [`crate::encode_snapshot`]) and keeps it with the hash of the
+    /// event at `position`.
     fn save_snapshot(&self, position: u64, state: &Programme) -> Result<bool, StoreError> {
-        let text = serde_json::to_string(state).map_err(|e| StoreError::InvalidEvent {
-            reason: format!("cannot encode a snapshot at position {position}: {e}"),
-        })?;
-        self.log.save_snapshot(position, SNAPSHOT_FORMAT, &text)?;
+        let bytes = crate::encode_snapshot(state)?;
+        self.log.save_snapshot(position, SNAPSHOT_FORMAT, &bytes)?;
         Ok(true)
     }
 

@@ -299,6 +299,37 @@ impl EventLog for SqliteLog {
         .collect()
     }
 
+    /// Reads each payload as SQLite's own text of the row (no `String` per event).
+    fn for_each_payload(
+        &self,
+        from_position: u64,
+        limit: usize,
+        each: &mut dyn FnMut(u64, &str) -> Result<(), StoreError>,
+    ) -> Result<usize, StoreError> {
+        let conn = self.lock()?;
+        let err = StoreError::backend("reading payloads from sqlite");
+        let mut stmt = conn
+            .prepare_cached(
+                "SELECT position, payload FROM events WHERE position >= ?1 ORDER BY position LIMIT ?2",
+            )
+            .map_err(&err)?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let mut rows = stmt
+            .query(params![to_i64(from_position.max(1))?, limit])
+            .map_err(&err)?;
+        let mut count = 0;
+        while let Some(row) = rows.next().map_err(&err)? {
+            let pos: i64 = row.get(0).map_err(&err)?;
+            let payload = row
+                .get_ref(1)
+                .and_then(|v| v.as_str().map_err(rusqlite::Error::from))
+                .map_err(&err)?;
+            each(to_u64(pos, pos, "position")?, payload)?;
+            count += 1;
+        }
+        Ok(count)
+    }
+
     fn read_stream(&self, stream: &str, from_version: u64) -> Result<Vec<StoredEvent>, StoreError> {
         read_stream(&*self.lock()?, stream, from_version)
     }
@@ -328,9 +359,19 @@ impl EventLog for SqliteLog {
         verifier.finish()
     }
 
-    fn save_snapshot(&self, position: u64, format: u32, state: &str) -> Result<(), StoreError> {
+    /// Inserts a zero-filled blob of the right size and writes the encoded state into it
+    /// with SQLite's incremental blob I/O, so SQLite never copies the whole state into a
+    /// record of its own.
+    fn save_snapshot(&self, position: u64, format: u32, state: &[u8]) -> Result<(), StoreError> {
         let mut conn = self.lock()?;
         let err = StoreError::backend("writing a snapshot to sqlite");
+        let size = i32::try_from(state.len()).map_err(|_| StoreError::Backend {
+            context: "writing a snapshot to sqlite",
+            detail: format!(
+                "the snapshot has {} bytes, more than a blob holds",
+                state.len()
+            ),
+        })?;
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(&err)?;
@@ -348,12 +389,19 @@ impl EventLog for SqliteLog {
         };
         tx.execute(
             "INSERT INTO snapshots (position, event_hash, format, taken_at, state)
-             VALUES (?1, ?2, ?3, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?4)
+             VALUES (?1, ?2, ?3, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), zeroblob(?4))
              ON CONFLICT (position) DO UPDATE SET event_hash = excluded.event_hash,
                  format = excluded.format, taken_at = excluded.taken_at, state = excluded.state",
-            params![to_i64(position)?, hash, format, state],
+            params![to_i64(position)?, hash, format, size],
         )
         .map_err(&err)?;
+        {
+            // `position` is the table's rowid
+            let mut blob = tx
+                .blob_open(c"main", c"snapshots", c"state", to_i64(position)?, false)
+                .map_err(&err)?;
+            blob.write_all_at(state, 0).map_err(&err)?;
+        }
         tx.execute(
             "DELETE FROM snapshots WHERE position NOT IN
                  (SELECT position FROM snapshots ORDER BY position DESC LIMIT ?1)",
@@ -363,21 +411,34 @@ impl EventLog for SqliteLog {
         tx.commit().map_err(&err)
     }
 
-    fn load_snapshot(&self, format: u32) -> Result<Option<(u64, String)>, StoreError> {
-        let conn = self.lock()?;
-        let found: Option<(i64, String)> = conn
+    /// Finds the snapshot and reads its blob straight into one buffer of its size (SQLite's
+    /// incremental blob I/O: no second copy of the state), in one read transaction.
+    fn load_snapshot(&self, format: u32) -> Result<Option<(u64, Vec<u8>)>, StoreError> {
+        let mut conn = self.lock()?;
+        let err = StoreError::backend("reading a snapshot from sqlite");
+        let tx = conn.transaction().map_err(&err)?;
+        let found: Option<(i64, i64)> = tx
             .query_row(
-                "SELECT s.position, s.state FROM snapshots s
+                "SELECT s.position, length(s.state) FROM snapshots s
                  JOIN events e ON e.position = s.position AND e.hash = s.event_hash
                  WHERE s.format = ?1 ORDER BY s.position DESC LIMIT 1",
                 [format],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()
-            .map_err(StoreError::backend("reading a snapshot from sqlite"))?;
-        found
-            .map(|(pos, state)| Ok((to_u64(pos, pos, "position")?, state)))
-            .transpose()
+            .map_err(&err)?;
+        let Some((pos, size)) = found else {
+            return Ok(None);
+        };
+        let mut state = vec![0u8; usize::try_from(size).unwrap_or(0)];
+        {
+            let blob = tx
+                .blob_open(c"main", c"snapshots", c"state", pos, true)
+                .map_err(&err)?;
+            blob.read_at_exact(&mut state, 0).map_err(&err)?;
+        }
+        tx.commit().map_err(&err)?;
+        Ok(Some((to_u64(pos, pos, "position")?, state)))
     }
 
     fn transact_dyn(

@@ -68,6 +68,52 @@ fn append_and_read(b: &dyn Backend) {
     assert_eq!(log.last_position().unwrap(), 1);
 }
 
+/// The replay path: payload texts page by page, as a vector or handed to a callback,
+/// are the canonical JSON of the stored payloads, in position order from `from`.
+fn payload_texts_page_through_the_log(b: &dyn Backend) {
+    let log = b.log();
+    for i in 1..=5 {
+        log.append(
+            &[],
+            vec![ev(
+                "s",
+                "K",
+                json!({"n": i, "text": "Lösegeld \"x\"", "a": [null]}),
+            )],
+        )
+        .unwrap();
+    }
+    let expected: Vec<(u64, String)> = log
+        .read_all(2, 3)
+        .unwrap()
+        .iter()
+        .map(|e| (e.position, canonical_json(&e.payload)))
+        .collect();
+    assert_eq!(expected.len(), 3);
+    assert_eq!(log.read_payloads(2, 3).unwrap(), expected);
+    let mut handed = Vec::new();
+    let count = log
+        .for_each_payload(2, 3, &mut |p, text| {
+            handed.push((p, text.to_owned()));
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!((count, handed), (3, expected));
+    assert_eq!(log.for_each_payload(6, 10, &mut |_, _| Ok(())).unwrap(), 0);
+    // an error from the callback stops the page and is returned
+    let mut seen = 0;
+    let stopped = log.for_each_payload(1, 10, &mut |p, _| {
+        seen += 1;
+        if p == 2 {
+            Err(StoreError::Aborted)
+        } else {
+            Ok(())
+        }
+    });
+    assert!(matches!(stopped, Err(StoreError::Aborted)));
+    assert_eq!(seen, 2);
+}
+
 fn per_stream_versions(b: &dyn Backend) {
     let log = b.log();
     for (i, s) in ["a", "b", "a", "a", "b"].iter().enumerate() {
@@ -381,6 +427,7 @@ macro_rules! all_backends {
 all_backends!(
     [
         append_and_read,
+        payload_texts_page_through_the_log,
         per_stream_versions,
         conflict_on_wrong_expected_version,
         global_ordering_is_gapless,

@@ -1,6 +1,7 @@
 //! Start-up from a snapshot over the SQLite log: snapshot plus tail gives the state of a
 //! full replay, and a snapshot that cannot be used (corrupt, foreign format, another
-//! log's) falls back to the full replay.
+//! log's, an older binary's JSON snapshot, also across the schema migration to binary
+//! snapshots) falls back to the full replay.
 
 // The scenario helper outside `#[test]` functions panics on failed set-up, like the tests.
 #![allow(clippy::unwrap_used)]
@@ -13,7 +14,7 @@ use digisos_core::incident::{
     Estimate, IncidentCategory, IncidentCommand as C, IncidentId, Report,
 };
 use digisos_core::principal::Principal;
-use digisos_core::programme::{Command, Programme};
+use digisos_core::programme::{Command, Programme, SNAPSHOT_FORMAT};
 use digisos_core::service::{Service, SnapshotPolicy};
 use digisos_core::sla::Severity;
 use digisos_store::ProgrammeLog;
@@ -124,7 +125,7 @@ fn start_up_from_a_snapshot_equals_a_full_replay() {
     let url = sqlite_url(&dir);
     let (position, state) = scenario(&url);
     let log = ProgrammeLog::open(&url).unwrap();
-    let snapshot_at = log.log().load_snapshot(1).unwrap().unwrap().0;
+    let snapshot_at = log.log().load_snapshot(SNAPSHOT_FORMAT).unwrap().unwrap().0;
     assert!(snapshot_at < position, "a tail remains to replay");
 
     let restored = Service::open_with(log, every(1_000)).unwrap();
@@ -144,13 +145,20 @@ fn an_unusable_snapshot_falls_back_to_a_full_replay() {
     let url = sqlite_url(&dir);
     let (position, state) = scenario(&url);
     let raw = rusqlite::Connection::open(dir.path().join("digisos.db")).unwrap();
+    raw.execute_batch("CREATE TABLE kept AS SELECT * FROM snapshots")
+        .unwrap();
     let cases = [
-        "UPDATE snapshots SET state = 'not json'",
-        "UPDATE snapshots SET state = replace(state, '\"format\":1', '\"format\":0')",
+        // garbage, a cut-off bulk, a head claiming another format, a foreign log's
+        "UPDATE snapshots SET state = CAST('not a snapshot' AS BLOB)",
+        "UPDATE snapshots SET state = substr(state, 1, length(state) - 7)",
+        "UPDATE snapshots SET state = CAST('DGSS' AS BLOB) || x'01000000' || substr(state, 9)",
         "UPDATE snapshots SET format = 99",
         "UPDATE snapshots SET event_hash = 'ab'",
     ];
     for sql in cases {
+        // each case spoils every kept snapshot, starting from the good ones
+        raw.execute_batch("DELETE FROM snapshots; INSERT INTO snapshots SELECT * FROM kept")
+            .unwrap();
         raw.execute_batch(sql).unwrap();
         let service = Service::open_with(ProgrammeLog::open(&url).unwrap(), every(1_000)).unwrap();
         assert_eq!(service.snapshot_position(), 0, "{sql}");
@@ -158,6 +166,105 @@ fn an_unusable_snapshot_falls_back_to_a_full_replay() {
         assert_eq!(service.state(), &state, "{sql}");
     }
     // the next start-up with the default policy writes a fresh snapshot, and uses it
+    let service = Service::open_with(ProgrammeLog::open(&url).unwrap(), every(10)).unwrap();
+    assert_eq!(service.snapshot_position(), position);
+    drop(service);
+    let service = Service::open(ProgrammeLog::open(&url).unwrap()).unwrap();
+    assert_eq!(service.snapshot_position(), position);
+    assert_eq!(service.state(), &state);
+}
+
+/// The JSON text an older binary (snapshot format 1) kept in the snapshots table: the
+/// whole state as one document, `{"format":1,…}`.
+fn format_one_text(state: &Programme) -> String {
+    let mut whole = serde_json::to_value(state).unwrap();
+    whole["head"]["format"] = serde_json::json!(1);
+    let mut old = whole["head"].as_object().unwrap().clone();
+    for (k, v) in whole["bulk"].as_object().unwrap() {
+        old.insert(k.clone(), v.clone());
+    }
+    serde_json::Value::Object(old).to_string()
+}
+
+#[test]
+fn an_old_format_json_snapshot_row_is_ignored_and_the_log_replayed() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = sqlite_url(&dir);
+    let (position, state) = scenario(&url);
+    let raw = rusqlite::Connection::open(dir.path().join("digisos.db")).unwrap();
+    // only a format-1 row, at the end of the log and matching its hash, as text
+    raw.execute_batch("DELETE FROM snapshots").unwrap();
+    raw.execute(
+        "INSERT INTO snapshots (position, event_hash, format, taken_at, state)
+         SELECT position, hash, 1, 'earlier', ?1 FROM events WHERE position = ?2",
+        rusqlite::params![format_one_text(&state), position as i64],
+    )
+    .unwrap();
+    let log = ProgrammeLog::open(&url).unwrap();
+    assert_eq!(log.log().load_snapshot(SNAPSHOT_FORMAT).unwrap(), None);
+    assert!(
+        log.log().load_snapshot(1).unwrap().is_some(),
+        "the row is there"
+    );
+    let service = Service::open_with(log, every(1_000)).unwrap();
+    assert_eq!(service.snapshot_position(), 0, "replayed, not restored");
+    assert_eq!(service.position(), position);
+    assert_eq!(service.state(), &state);
+}
+
+#[test]
+fn a_database_with_text_snapshots_migrates_and_replays_the_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = sqlite_url(&dir);
+    let (position, state) = scenario(&url);
+    // turn the database back into schema 2 (snapshot states as text) holding an older
+    // binary's format-1 snapshot, as a database written before the upgrade would be
+    let raw = rusqlite::Connection::open(dir.path().join("digisos.db")).unwrap();
+    raw.execute_batch(
+        "DROP TABLE snapshots;
+         CREATE TABLE snapshots (
+             position   INTEGER PRIMARY KEY CHECK (position > 0),
+             event_hash TEXT    NOT NULL,
+             format     INTEGER NOT NULL,
+             taken_at   TEXT    NOT NULL,
+             state      TEXT    NOT NULL
+         );
+         DELETE FROM schema_version WHERE version > 2;",
+    )
+    .unwrap();
+    raw.execute(
+        "INSERT INTO snapshots (position, event_hash, format, taken_at, state)
+         SELECT position, hash, 1, 'earlier', ?1 FROM events WHERE position = ?2",
+        rusqlite::params![format_one_text(&state), position as i64],
+    )
+    .unwrap();
+    drop(raw);
+
+    let log = ProgrammeLog::open(&url).unwrap();
+    let raw = rusqlite::Connection::open(dir.path().join("digisos.db")).unwrap();
+    let (version, kind): (u32, String) = raw
+        .query_row(
+            "SELECT (SELECT MAX(version) FROM schema_version),
+                    (SELECT typeof(state) FROM snapshots)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        (version, kind.as_str()),
+        (3, "blob"),
+        "migrated, row kept as bytes"
+    );
+    let service = Service::open_with(log, every(1_000)).unwrap();
+    assert_eq!(
+        service.snapshot_position(),
+        0,
+        "the format-1 row is ignored"
+    );
+    assert_eq!(service.state(), &state);
+    drop(service);
+
+    // the next start-up that replays enough writes a binary snapshot, and uses it
     let service = Service::open_with(ProgrammeLog::open(&url).unwrap(), every(10)).unwrap();
     assert_eq!(service.snapshot_position(), position);
     drop(service);

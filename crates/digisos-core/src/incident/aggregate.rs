@@ -13,6 +13,7 @@ use crate::ids::{LotId, ProviderId, RoleId};
 use crate::ledger::{CallOffId, LedgerEvent};
 use crate::money::Money;
 use crate::sla::{Clock, Severity, WindowKind};
+use crate::vecmap::VecMap;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -40,8 +41,10 @@ pub struct Incident {
     /// Whether on-site help was requested.
     pub on_site_needed: bool,
     /// Time of awareness.
+    #[serde(with = "crate::wire::instant")]
     pub aware_at: DateTime<Utc>,
     /// When the report was recorded.
+    #[serde(with = "crate::wire::instant")]
     pub reported_at: DateTime<Utc>,
     /// Graph state and waiting flag.
     pub lifecycle: Lifecycle,
@@ -60,13 +63,14 @@ pub struct Incident {
     /// Every provider the call-off was ever offered to, in order.
     pub offered_to: Vec<ProviderId>,
     /// When the call-off was first dispatched, accepted, first contacted, …
+    #[serde(with = "crate::wire::instant_map")]
     pub milestones: BTreeMap<Milestone, DateTime<Utc>>,
     /// SLA clocks, per provider and window.
     pub clocks: Vec<ProviderClock>,
     /// Reporting duties.
     pub duties: Duties,
-    /// Time entries by number.
-    pub time_entries: BTreeMap<TimeEntryNo, TimeEntryRecord>,
+    /// Time entries by number (a map kept as a sorted vector: most incidents have one).
+    pub time_entries: VecMap<TimeEntryNo, TimeEntryRecord>,
     /// Reference of the final report, once closed.
     pub final_report_ref: Option<String>,
     /// Number of events folded (the stream version).
@@ -130,8 +134,10 @@ pub struct TimeEntryRecord {
     /// Rate-card role.
     pub role: RoleId,
     /// Start.
+    #[serde(with = "crate::wire::instant")]
     pub start: DateTime<Utc>,
     /// End.
+    #[serde(with = "crate::wire::instant")]
     pub end: DateTime<Utc>,
     /// What was done.
     pub description: String,
@@ -183,7 +189,7 @@ impl Incident {
             milestones: BTreeMap::new(),
             clocks: Vec::new(),
             duties: Duties::for_incident(*aware_at, *nis2, *personal_data),
-            time_entries: BTreeMap::new(),
+            time_entries: VecMap::new(),
             final_report_ref: None,
             version: 1,
         })
@@ -279,10 +285,13 @@ impl Incident {
                     None => {
                         let mut clock = Clock::new(*window);
                         clock.apply(event);
-                        self.clocks.push(ProviderClock {
-                            provider: provider.clone(),
-                            clock,
-                        });
+                        push_exact(
+                            &mut self.clocks,
+                            ProviderClock {
+                                provider: provider.clone(),
+                                clock,
+                            },
+                        );
                     }
                 }
             }
@@ -324,7 +333,7 @@ impl Incident {
 
     fn offer(&mut self, provider: &ProviderId) {
         self.provider = Some(provider.clone());
-        self.offered_to.push(provider.clone());
+        push_exact(&mut self.offered_to, provider.clone());
     }
 
     fn milestone(&mut self, m: Milestone, at: DateTime<Utc>) {
@@ -337,4 +346,13 @@ impl Incident {
             e.note = note.cloned();
         }
     }
+}
+
+/// Pushes without the vector's growth slack for its first few elements (a `Vec` would
+/// make room for four clocks at the first one; incidents have two or three).
+fn push_exact<T>(v: &mut Vec<T>, item: T) {
+    if v.len() == v.capacity() && v.len() < 4 {
+        v.reserve_exact(1);
+    }
+    v.push(item);
 }

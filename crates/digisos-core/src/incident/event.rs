@@ -15,11 +15,14 @@ use crate::sla::{ClockEvent, Severity, WindowKind};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+mod kind_de;
+
 /// One event of an incident's stream: what happened, when (`now` of the decision) and by
 /// whom (a principal, or the timer for missed windows and overdue duties).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IncidentEvent {
     /// When it happened (the `now` passed to `decide` / `handle_timeout`).
+    #[serde(with = "crate::wire::instant")]
     pub at: DateTime<Utc>,
     /// Who caused it.
     pub by: Actor,
@@ -27,8 +30,9 @@ pub struct IncidentEvent {
     pub kind: IncidentEventKind,
 }
 
-/// What happened to an incident.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// What happened to an incident. (`Deserialize` is written out to read the tagged object
+/// without buffering it.)
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum IncidentEventKind {
     /// The incident was reported.

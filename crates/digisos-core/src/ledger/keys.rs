@@ -1,6 +1,7 @@
 //! Identifiers of the ledger: call-offs, posted time entries, and the limit keys a
 //! reservation is booked against.
 
+use crate::compact::{CompactText, deserialize_text};
 use crate::ids::LotId;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -20,83 +21,116 @@ pub enum LedgerIdError {
 
 /// A call-off (*Abruf*) under the framework contract, e.g. `CO-000042`.
 ///
-/// Text form: `CO-` followed by 6 to 12 ASCII digits.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(transparent)]
-pub struct CallOffId(String);
+/// Text form: `CO-` followed by 6 to 12 ASCII digits (kept inline, no heap allocation).
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct CallOffId(CompactText);
 
 impl CallOffId {
     /// Validates a call-off id; fails unless it is `CO-` followed by 6 to 12 digits.
     pub fn new(value: impl Into<String>) -> Result<Self, LedgerIdError> {
         let value = value.into();
-        let ok = value.strip_prefix("CO-").is_some_and(|digits| {
-            (6..=12).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit())
-        });
-        if ok {
-            Ok(CallOffId(value))
+        if Self::valid(&value) {
+            Ok(CallOffId(CompactText::new(&value)))
         } else {
             Err(LedgerIdError::CallOff(value))
+        }
+    }
+
+    fn valid(value: &str) -> bool {
+        value.strip_prefix("CO-").is_some_and(|digits| {
+            (6..=12).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit())
+        })
+    }
+
+    fn parse_text(value: &str) -> Result<Self, LedgerIdError> {
+        if Self::valid(value) {
+            Ok(CallOffId(CompactText::new(value)))
+        } else {
+            Err(LedgerIdError::CallOff(value.to_owned()))
         }
     }
 
     /// The id for a sequence number, zero-padded to six digits (`42` → `CO-000042`).
     /// Use it when the adapter numbers call-offs; it cannot fail.
     pub fn from_number(number: u32) -> Self {
-        CallOffId(format!("CO-{number:06}"))
+        CallOffId(CompactText::new(&format!("CO-{number:06}")))
     }
 
     /// The id as text.
     pub fn as_str(&self) -> &str {
-        &self.0
+        self.0.as_str()
     }
 }
 
 /// A posting's key: the id of the approved time entry (or other charge) it books, e.g.
-/// `TE-000007`. Text form: 1–64 ASCII letters, digits, `-` or `_`.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(transparent)]
-pub struct EntryId(String);
+/// `TE-000007`. Text form: 1–64 ASCII letters, digits, `-` or `_` (inline up to 22).
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct EntryId(CompactText);
 
 impl EntryId {
     /// Validates an entry id; fails unless it is 1–64 ASCII letters, digits, `-` or `_`.
     pub fn new(value: impl Into<String>) -> Result<Self, LedgerIdError> {
         let value = value.into();
-        let ok = (1..=64).contains(&value.len())
-            && value
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-        if ok {
-            Ok(EntryId(value))
+        if Self::valid(&value) {
+            Ok(EntryId(CompactText::new(&value)))
         } else {
             Err(LedgerIdError::Entry(value))
         }
     }
 
+    fn valid(value: &str) -> bool {
+        (1..=64).contains(&value.len())
+            && value
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    }
+
+    fn parse_text(value: &str) -> Result<Self, LedgerIdError> {
+        if Self::valid(value) {
+            Ok(EntryId(CompactText::new(value)))
+        } else {
+            Err(LedgerIdError::Entry(value.to_owned()))
+        }
+    }
+
     /// The id as text.
     pub fn as_str(&self) -> &str {
-        &self.0
+        self.0.as_str()
     }
 }
 
 macro_rules! text_impls {
     ($name:ident) => {
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_tuple(stringify!($name))
+                    .field(&self.as_str())
+                    .finish()
+            }
+        }
+
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&self.0)
+                f.write_str(self.as_str())
             }
         }
 
         impl std::str::FromStr for $name {
             type Err = LedgerIdError;
             fn from_str(s: &str) -> Result<Self, Self::Err> {
-                Self::new(s)
+                Self::parse_text(s)
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
             }
         }
 
         impl<'de> Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let s = String::deserialize(d)?;
-                Self::new(s).map_err(serde::de::Error::custom)
+                deserialize_text(d, "a string", Self::parse_text)
             }
         }
     };

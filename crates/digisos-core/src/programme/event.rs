@@ -6,10 +6,13 @@ use crate::incident::{IncidentEvent, IncidentId};
 use crate::principal::{Actor, Principal};
 use crate::register::Body;
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-/// One recorded change of the programme.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+mod de;
+
+/// One recorded change of the programme. (`Deserialize` is written out to read the
+/// tagged object without buffering it.)
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ProgrammeEvent {
     /// A (new version of the) framework contract was adopted.

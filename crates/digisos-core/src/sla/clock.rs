@@ -30,6 +30,7 @@ pub enum ClockStage {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct WarningDue {
     /// When the threshold is reached.
+    #[serde(with = "crate::wire::instant")]
     pub at: DateTime<Utc>,
     /// Share of the window, in percent.
     pub percent: u8,
@@ -37,7 +38,8 @@ pub struct WarningDue {
 
 /// What happened to a clock. Computed values (deadline, warning instants, open time
 /// consumed) are stored in the event, so a later policy change never rewrites history.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// (`Deserialize` is written out to read the tagged object without buffering it.)
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ClockEvent {
     /// The clock started counting `window` at `at`.
@@ -183,16 +185,21 @@ pub struct Clock {
     /// Open time counted before `running_since`.
     #[serde(with = "nanos")]
     consumed: TimeDelta,
+    #[serde(with = "crate::wire::instant_opt")]
     running_since: Option<DateTime<Utc>>,
+    #[serde(with = "crate::wire::instant_opt")]
     deadline: Option<DateTime<Utc>>,
     pending: Vec<WarningDue>,
     warned: Vec<u8>,
+    #[serde(with = "crate::wire::instant_opt")]
     breached_at: Option<DateTime<Utc>>,
     stopped: bool,
+    #[serde(with = "crate::wire::instant_opt")]
     last_at: Option<DateTime<Utc>>,
 }
 
 mod commands;
+mod event_de;
 mod nanos;
 #[cfg(test)]
 mod tests;

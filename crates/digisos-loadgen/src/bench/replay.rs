@@ -4,7 +4,7 @@
 //! snapshot plus the tail, or a full replay — events per second and resident memory per
 //! event.
 
-use super::{BenchError, memory, rate};
+use super::{BenchError, memory, rate, schedstat};
 use crate::Driver;
 use crate::scenario::{Limits, set_up, t0};
 use chrono::TimeDelta;
@@ -76,6 +76,10 @@ pub struct ReplayRun {
     pub resident_per_event: f64,
     /// Peak resident memory of the process during the replay, per event (bytes).
     pub peak_per_event: f64,
+    /// Seconds of the start-up spent running on a CPU.
+    pub cpu_seconds: f64,
+    /// Seconds of the start-up spent waiting for a CPU (taken by other processes).
+    pub wait_seconds: f64,
 }
 
 /// Opens a service on `url` and measures it: with `from_snapshot`, from the newest
@@ -88,9 +92,11 @@ pub fn replay(url: &str, from_snapshot: bool) -> Result<ReplayRun, BenchError> {
         every: None,
     };
     let (before, _) = memory();
+    let (cpu_before, wait_before) = schedstat();
     let start = Instant::now();
     let service = Service::open_with(ProgrammeLog::open(url)?, policy)?;
     let took = start.elapsed();
+    let (cpu_after, wait_after) = schedstat();
     let (after, peak) = memory();
     let events = service.position();
     let per = |bytes: u64| bytes.saturating_sub(before) as f64 / events.max(1) as f64;
@@ -101,6 +107,8 @@ pub fn replay(url: &str, from_snapshot: bool) -> Result<ReplayRun, BenchError> {
         events_per_second: rate(events as usize, took),
         resident_per_event: per(after),
         peak_per_event: per(peak),
+        cpu_seconds: cpu_after.saturating_sub(cpu_before) as f64 / 1e9,
+        wait_seconds: wait_after.saturating_sub(wait_before) as f64 / 1e9,
     })
 }
 

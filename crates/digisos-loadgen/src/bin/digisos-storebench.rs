@@ -158,13 +158,15 @@ fn replay(flags: &BTreeMap<String, String>) -> Result<(), BenchError> {
     };
     let r = bench::replay::replay(text(flags, "store")?, from_snapshot)?;
     println!(
-        "start-up (snapshot at {}): {} events in {:.2} s = {:.0} events/s; resident {:.0} B/event, peak {:.0} B/event",
+        "start-up (snapshot at {}): {} events in {:.2} s = {:.0} events/s; resident {:.0} B/event, peak {:.0} B/event; on CPU {:.2} s, waiting for a CPU {:.2} s",
         r.snapshot_at,
         r.events,
         r.seconds,
         r.events_per_second,
         r.resident_per_event,
-        r.peak_per_event
+        r.peak_per_event,
+        r.cpu_seconds,
+        r.wait_seconds
     );
     Ok(())
 }

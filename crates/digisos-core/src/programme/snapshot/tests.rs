@@ -1,4 +1,5 @@
-//! Snapshot round trips and refusals, through JSON (as the stores write them).
+//! Snapshot round trips and refusals: the whole snapshot through JSON, and the bulk
+//! through a binary format that is not self-describing (postcard, as the store writes it).
 
 use super::*;
 use crate::principal::Principal;
@@ -57,7 +58,7 @@ fn an_empty_programme_survives_a_round_trip() {
 #[test]
 fn a_snapshot_in_another_format_is_refused() {
     let mut value = serde_json::to_value(programme()).unwrap();
-    value["format"] = serde_json::json!(SNAPSHOT_FORMAT + 1);
+    value["head"]["format"] = serde_json::json!(SNAPSHOT_FORMAT + 1);
     let err = serde_json::from_value::<Programme>(value).unwrap_err();
     assert!(
         err.to_string().contains(&format!(
@@ -71,7 +72,7 @@ fn a_snapshot_in_another_format_is_refused() {
 #[test]
 fn a_snapshot_whose_contract_no_longer_validates_is_refused() {
     let mut value = serde_json::to_value(programme()).unwrap();
-    value["contract"]["maximum_value"] = serde_json::json!("-1");
+    value["head"]["contract"]["maximum_value"] = serde_json::json!("-1");
     let err = serde_json::from_value::<Programme>(value).unwrap_err();
     assert!(
         err.to_string()
@@ -85,4 +86,34 @@ fn a_snapshot_with_unknown_fields_is_refused() {
     let mut value = serde_json::to_value(programme()).unwrap();
     value["surprise"] = serde_json::json!(1);
     assert!(serde_json::from_value::<Programme>(value).is_err());
+}
+
+#[test]
+fn the_bulk_survives_a_binary_format_and_the_head_json() {
+    let p = programme();
+    let head = serde_json::to_string(&p.snapshot_head()).unwrap();
+    let bulk = postcard::to_stdvec(&p.snapshot_bulk()).unwrap();
+    let back = Programme::from_snapshot(
+        serde_json::from_str(&head).unwrap(),
+        postcard::from_bytes(&bulk).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(back, p);
+}
+
+#[test]
+fn a_head_in_another_format_is_refused() {
+    let p = programme();
+    let mut head = serde_json::to_value(p.snapshot_head()).unwrap();
+    head["format"] = serde_json::json!(1);
+    let head: HeadData = serde_json::from_value(head).unwrap();
+    assert_eq!(head.format(), 1);
+    let bulk = postcard::from_bytes(&postcard::to_stdvec(&p.snapshot_bulk()).unwrap()).unwrap();
+    assert_eq!(
+        Programme::from_snapshot(head, bulk),
+        Err(SnapshotError::Format {
+            found: 1,
+            known: SNAPSHOT_FORMAT
+        })
+    );
 }
