@@ -20,3 +20,5 @@ mod problems;
 mod shapes;
 #[path = "domain/shapes_reference.rs"]
 mod shapes_reference;
+#[path = "domain/shapes_reports.rs"]
+mod shapes_reports;
