@@ -131,6 +131,7 @@ impl Command {
                 | Command::Eligibility(_)
                 | Command::Audit(_)
                 | Command::Report(_)
+                | Command::Export(_)
                 | Command::Registry(R::List { .. } | R::Show { .. } | R::Stats)
         )
     }

@@ -1,8 +1,10 @@
 //! Remote mode: the same incident scenario run once embedded (`--data`, `--now`, `--as`)
 //! and once against a spawned `digisos serve` (`--server`, `--token`) prints the same
-//! tables and JSON, modulo timestamps (the server's clock decides `at` remotely). Also:
-//! `--as` with `--server` is a usage error, a bad token exit 1, an unreachable server
-//! exit 3.
+//! tables and JSON, modulo timestamps and measured durations (the server's clock decides
+//! `at` remotely). The reports and the OCDS export the server computes are also compared
+//! exactly with the embedded ones over the server's own store at the server's instant.
+//! Also: `--as` with `--server` is a usage error, a bad token exit 1, an unreachable
+//! server exit 3.
 
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] fns
 
@@ -31,25 +33,53 @@ fn digisos() -> Command {
 }
 
 /// Replaces every RFC 3339 instant (`2025-10-02T20:00:00+02:00`, `…Z`, with fractions)
-/// by `<T>` and the open time a clock consumed (nanoseconds) by `<D>`.
+/// by `<T>`, every local time of a table (`2025-10-02 20:00 CEST`) by `<L>`, every
+/// publication stamp (`20251002T180000Z`) by `<S>`, and the open time a clock consumed
+/// (nanoseconds) and the durations the reports measured (seconds) by `<D>`. Runs of
+/// blanks and of table rules collapse to one, since a table column is as wide as its
+/// widest instant (whose fraction has 0, 3, 6 or 9 digits).
 fn normalise(text: &str) -> String {
-    let text = instants(text);
-    let key = "\"consumed\": ";
+    let mut out = String::new();
+    for ch in measured(text).chars() {
+        let rule = matches!(ch, ' ' | '─' | '═');
+        if !(rule && out.ends_with(ch)) {
+            out.push(ch);
+        }
+    }
+    out
+}
+
+/// Replaces stamps (see `stamps`) and measured durations by placeholders.
+fn measured(text: &str) -> String {
+    let text = stamps(text);
     let mut out = String::new();
     let mut rest = text.as_str();
-    while let Some(i) = rest.find(key) {
+    let keys = [
+        "\"consumed\": ",
+        "\"median_seconds\": ",
+        "\"p90_seconds\": ",
+    ];
+    while let Some((i, key)) = keys
+        .iter()
+        .filter_map(|k| rest.find(k).map(|i| (i, *k)))
+        .min()
+    {
         out.push_str(&rest[..i + key.len()]);
-        rest = rest[i + key.len()..].trim_start_matches(|c: char| c.is_ascii_digit());
-        out.push_str("<D>");
+        let after = &rest[i + key.len()..];
+        let number = after.trim_start_matches(|c: char| c.is_ascii_digit());
+        if number.len() < after.len() {
+            out.push_str("<D>");
+        }
+        rest = number;
     }
     out.push_str(rest);
     out
 }
 
-fn instants(text: &str) -> String {
+/// Replaces what `normalise` calls instants, local times and publication stamps.
+fn stamps(text: &str) -> String {
     let b = text.as_bytes();
-    let shape = b"dddd-dd-ddTdd:dd:dd";
-    let fits = |i: usize| {
+    let fits = |i: usize, shape: &[u8]| {
         i + shape.len() <= b.len()
             && shape.iter().enumerate().all(|(k, s)| match s {
                 b'd' => b[i + k].is_ascii_digit(),
@@ -59,8 +89,8 @@ fn instants(text: &str) -> String {
     let mut out = String::new();
     let mut i = 0;
     while i < b.len() {
-        if fits(i) {
-            i += shape.len();
+        if fits(i, b"dddd-dd-ddTdd:dd:dd") {
+            i += 19;
             if b.get(i) == Some(&b'.') {
                 i += 1;
                 while b.get(i).is_some_and(u8::is_ascii_digit) {
@@ -73,6 +103,16 @@ fn instants(text: &str) -> String {
                 _ => {}
             }
             out.push_str("<T>");
+        } else if fits(i, b"dddd-dd-dd dd:dd CEST") || fits(i, b"dddd-dd-dd dd:dd CET") {
+            i += if fits(i, b"dddd-dd-dd dd:dd CEST") {
+                21
+            } else {
+                20
+            };
+            out.push_str("<L>");
+        } else if fits(i, b"ddddddddTddddddZ") {
+            i += 16;
+            out.push_str("<S>");
         } else {
             let ch = text[i..].chars().next().unwrap();
             out.push(ch);
@@ -157,8 +197,8 @@ fn create_tokens(data: &Path) -> Vec<String> {
 }
 
 /// One mode of running commands.
-/// `--now` is passed in both modes: remotely the server's clock decides writes and
-/// server-side reads, while reports computed by the CLI use `--now`.
+/// `--now` is passed in both modes: remotely the server's clock decides writes, reads
+/// and reports, so `--now` has no effect there.
 enum Mode {
     Embedded {
         data: PathBuf,
@@ -309,7 +349,7 @@ fn scenario(mode: &Mode) -> Vec<(String, String)> {
     for (n, (who, args)) in steps.iter().enumerate() {
         write(&mut outputs, n as i64 + 1, who, args);
     }
-    let reads: [&[&str]; 7] = [
+    let reads: [&[&str]; 11] = [
         &["incident", "show", id],
         &["incident", "list"],
         &["incident", "events", id],
@@ -317,6 +357,10 @@ fn scenario(mode: &Mode) -> Vec<(String, String)> {
         &["registry", "show", "05966"],
         &["eligibility", "check", "05966", "--on", "2025-10-02"],
         &["report", "utilisation"],
+        &["report", "sla"],
+        &["report", "incidents"],
+        &["report", "duties"],
+        &["export", "ocds", "--ocid-prefix", "ocds-a1b2c3"],
     ];
     for args in reads {
         outputs.push(mode.run(100, "coordinator", args));
@@ -375,6 +419,8 @@ fn the_same_scenario_prints_the_same_in_embedded_and_remote_mode() {
     assert_eq!(show["provider"], "ruhrschild");
     assert_ne!(show["call_off"]["posted"], "0.00");
 
+    server_reports_equal_embedded_ones(&remote_data, &server.url, &tokens);
+
     // the token is never printed, not even in errors
     let sla = Mode::Remote {
         url: server.url.clone(),
@@ -413,6 +459,120 @@ fn the_same_scenario_prints_the_same_in_embedded_and_remote_mode() {
         .assert()
         .success()
         .stdout(predicate::str::contains("intact"));
+}
+
+/// Runs `args` against the server with `token`; the output.
+fn remote_out(url: &str, token: &str, args: &[&str]) -> String {
+    let out = digisos()
+        .args(["--server", url])
+        .env("DIGISOS_TOKEN", token)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Runs `args` embedded over `data` at `now`; the output.
+fn embedded_out(data: &Path, now: &str, args: &[&str]) -> String {
+    let out = digisos()
+        .arg("--data")
+        .arg(data)
+        .args(["--now", now])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Every report in every form and the OCDS export as the server computes them equal the
+/// embedded ones over the server's own store (read beside the running server) at the
+/// instant the server reported: JSON exactly, tables and CSV up to the minute the table
+/// names. Only a coordinator or an auditor reads them, in both modes.
+fn server_reports_equal_embedded_ones(data: &Path, url: &str, tokens: &[String]) {
+    let coordinator = &tokens[0];
+    let reports: [(&[&str], &[&[&str]]); 4] = [
+        (&["report", "utilisation"], &[&[], &["--format", "csv"]]),
+        (
+            &["report", "sla"],
+            &[
+                &[],
+                &["--format", "csv"],
+                &["--format", "csv", "--breaches"],
+            ],
+        ),
+        (&["report", "incidents"], &[&[], &["--format", "csv"]]),
+        (&["report", "duties"], &[&[], &["--format", "csv"]]),
+    ];
+    for (report, forms) in reports {
+        let json = [&["--json"][..], report].concat();
+        let remote = remote_out(url, coordinator, &json);
+        let v: Value = serde_json::from_str(&remote).unwrap();
+        let as_of = v["as_of"].as_str().unwrap();
+        assert_eq!(embedded_out(data, as_of, &json), remote, "{report:?}");
+        for form in forms {
+            let args = [report, form].concat();
+            let remote = remote_out(url, coordinator, &args);
+            let embedded = embedded_out(data, as_of, &args);
+            assert_eq!(stamps(&embedded), stamps(&remote), "{args:?}");
+        }
+    }
+    let ocds = ["export", "ocds", "--ocid-prefix", "ocds-a1b2c3"];
+    let remote = remote_out(url, coordinator, &ocds);
+    let v: Value = serde_json::from_str(&remote).unwrap();
+    let published = v["publishedDate"].as_str().unwrap();
+    assert_eq!(embedded_out(data, published, &ocds), remote);
+    assert_eq!(v["releases"].as_array().unwrap().len(), 2);
+
+    // the default ocid prefix is the same in both modes
+    let remote: Value =
+        serde_json::from_str(&remote_out(url, coordinator, &["export", "ocds"])).unwrap();
+    assert!(
+        remote["releases"][0]["ocid"]
+            .as_str()
+            .unwrap()
+            .starts_with("ocds-xxxxxx-"),
+        "{remote}"
+    );
+
+    // a body or a provider token reads no report, nor does `--as body:…` embedded
+    for (token, args) in [
+        (&tokens[1], &["report", "utilisation"][..]),
+        (&tokens[2], &["export", "ocds"][..]),
+    ] {
+        digisos()
+            .args(["--server", url])
+            .env("DIGISOS_TOKEN", token)
+            .args(args)
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains("check your token"));
+    }
+    digisos()
+        .arg("--data")
+        .arg(data)
+        .args(["--as", "body:05966", "report", "duties"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "body:05966 may not read the programme's reports",
+        ));
+    // a bad prefix is refused before anything is sent
+    digisos()
+        .args(["--server", url])
+        .env("DIGISOS_TOKEN", coordinator)
+        .args(["export", "ocds", "--ocid-prefix", "ocds-1"])
+        .assert()
+        .code(2);
 }
 
 #[test]

@@ -297,6 +297,14 @@ pub fn can_audit(principal: &Principal) -> bool {
     matches!(principal.role, Role::Coordinator | Role::Auditor)
 }
 
+/// May `principal` read the programme's reports and exports (utilisation, SLA attainment,
+/// incident statistics, reporting duties, the OCDS release package)? They span every body
+/// and every provider, so only the coordinator and the auditor may; a body or a provider
+/// sees its own incidents through the incident views instead.
+pub fn can_read_reports(principal: &Principal) -> bool {
+    matches!(principal.role, Role::Coordinator | Role::Auditor)
+}
+
 fn is_bound_to(
     principal: &Principal,
     incident_body: &str,

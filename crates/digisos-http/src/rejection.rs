@@ -1,5 +1,6 @@
-//! THE mapping table from core rejections ([`Rejection`]) to problem types: one
-//! [`DomainProblem`] impl, so that no handler ever decides a status code.
+//! THE mapping table from core rejections ([`Rejection`], and [`OcdsError`] of the OCDS
+//! export) to problem types: one [`DomainProblem`] impl each, so that no handler ever
+//! decides a status code.
 //!
 //! A caller that may not see an incident gets the core's `NotFound` (404) — the same
 //! answer as for an incident that does not exist — so a body never learns that a foreign
@@ -9,6 +10,7 @@ use axum::http::StatusCode;
 use digisos_core::incident::IncidentRejection as I;
 use digisos_core::ledger::LedgerRejection as L;
 use digisos_core::programme::Rejection;
+use digisos_core::reports::ocds::OcdsError;
 use digisos_core::validation::Problem;
 use serde_json::{Map, Value, json};
 
@@ -191,6 +193,39 @@ fn ledger_row(r: &L) -> (StatusCode, &'static str, &'static str) {
     }
 }
 
+/// The OCDS export: a bad ocid prefix is a bad query parameter (400); without an
+/// adopted contract there is nothing to publish (409, like a call-off without one).
+impl DomainProblem for OcdsError {
+    fn status(&self) -> StatusCode {
+        match self {
+            OcdsError::InvalidPrefix(_) => StatusCode::BAD_REQUEST,
+            OcdsError::NoContract => CONFLICT,
+        }
+    }
+
+    fn slug(&self) -> &'static str {
+        match self {
+            OcdsError::InvalidPrefix(_) => "invalid-ocid-prefix",
+            OcdsError::NoContract => "no-contract",
+        }
+    }
+
+    fn title(&self) -> &'static str {
+        match self {
+            OcdsError::InvalidPrefix(_) => "Invalid ocid prefix",
+            OcdsError::NoContract => "No contract in force",
+        }
+    }
+
+    fn extra(&self) -> Map<String, Value> {
+        let mut map = Map::new();
+        if let OcdsError::InvalidPrefix(prefix) = self {
+            map.insert("ocid_prefix".to_owned(), json!(prefix));
+        }
+        map
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -212,6 +247,19 @@ mod tests {
         }));
         assert_eq!(r.slug(), "illegal-transition");
         assert_eq!(r.extra()["state"], "closed");
+    }
+
+    #[test]
+    fn ocds_errors_name_the_prefix_or_the_missing_contract() {
+        let bad = OcdsError::InvalidPrefix("ocds-1".into());
+        assert_eq!(
+            (bad.status(), bad.slug()),
+            (StatusCode::BAD_REQUEST, "invalid-ocid-prefix")
+        );
+        assert_eq!(bad.extra()["ocid_prefix"], "ocds-1");
+        let none = OcdsError::NoContract;
+        assert_eq!((none.status(), none.slug()), (CONFLICT, "no-contract"));
+        assert!(none.extra().is_empty());
     }
 
     #[test]

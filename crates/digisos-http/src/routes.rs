@@ -3,13 +3,15 @@
 //!
 //! Every handler extracts, builds a core `Command`, sends it to the writer and maps the
 //! outcome; access is decided by the core (`Programme::incident_for` answers `None` for a
-//! foreign incident, which is a 404 like a missing one).
+//! foreign incident, which is a 404 like a missing one; `principal::can_audit` and
+//! `principal::can_read_reports` guard the programme-wide reads with 403).
 
 pub mod audit;
 pub mod incidents;
 pub mod optional;
 pub mod reference;
 pub mod register;
+pub mod reports;
 pub mod transitions;
 
 pub use optional::OptionalJson;
@@ -68,6 +70,11 @@ pub fn routes() -> OpenApiRouter<Api> {
         .routes(routes!(transitions::review_time_entry))
         .routes(routes!(audit::export))
         .routes(routes!(audit::verify))
+        .routes(routes!(reports::utilisation_report))
+        .routes(routes!(reports::sla_report))
+        .routes(routes!(reports::incidents_report))
+        .routes(routes!(reports::duties_report))
+        .routes(routes!(reports::ocds_report))
 }
 
 /// The complete server over a started writer: programme-backed tokens, in-memory

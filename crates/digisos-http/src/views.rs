@@ -10,6 +10,10 @@
 //! depend on utoipa. Every `From` conversion destructures the core type completely, so
 //! a field added to the core does not silently stay off the wire.
 //!
+//! The reports (`reports`, `ocds`) keep the member names of the core's reports and of
+//! OCDS, so that `curl` and `digisos --json report …` print the same document (OCDS
+//! amounts are JSON numbers, as the standard requires).
+//!
 //! Lists are concrete types (`IncidentPage`, `ClockList`, …) rather than a generic
 //! `Page<T>`: utoipa inlines the schema of a generic argument, and clients are better
 //! served by items that reference `IncidentView` by name.
@@ -23,7 +27,9 @@ pub mod incident;
 pub mod ledger;
 pub mod lists;
 pub mod lot;
+pub mod ocds;
 pub mod register;
+pub mod reports;
 pub mod sla;
 
 pub use audit::{ChainBreakView, VerifyView};
@@ -37,7 +43,17 @@ pub use lists::{
     BodyPage, ClockList, DutyList, EventList, IncidentPage, LotList, TimeEntryList, UtilisationList,
 };
 pub use lot::{CallOffLimitsView, LotView, WindowView};
+pub use ocds::{
+    OcdsAwardView, OcdsContractView, OcdsLotView, OcdsOrganizationView, OcdsPackageView,
+    OcdsPartyView, OcdsPeriodView, OcdsPublisherView, OcdsRelatedProcessView, OcdsReleaseView,
+    OcdsTechniquesView, OcdsTenderView, OcdsValueView,
+};
 pub use register::{
     BodyView, DecisionView, EligibilityView, ImportView, OwnershipView, ReasonView,
+};
+pub use reports::{
+    CountRowView, DurationStatsView, DutiesReportView, DutyCountsView, IncidentDutiesView,
+    IncidentStatisticsView, SlaBreachView, SlaReportView, SlaRowView, UtilisationLineView,
+    UtilisationReportView,
 };
 pub use sla::{ClockReading, ClockView};

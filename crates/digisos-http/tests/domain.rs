@@ -20,5 +20,7 @@ mod problems;
 mod shapes;
 #[path = "domain/shapes_reference.rs"]
 mod shapes_reference;
+#[path = "domain/shapes_reports.rs"]
+mod shapes_reports;
 #[path = "domain/stop.rs"]
 mod stop;

@@ -16,12 +16,12 @@ use digisos_core::duties::DutyStatus;
 use digisos_core::eligibility::Decision;
 use digisos_core::ids::ProviderId;
 use digisos_core::incident::{IncidentCommand, IncidentId, IncidentState, Report, TimeEntryRecord};
-use digisos_core::programme::Programme;
 use digisos_core::register::{Body, BodyKey, BodyKind, RegisterStats};
+use digisos_core::reports::ocds::{OcidPrefix, ReleasePackage};
+use digisos_core::reports::{DutiesReport, IncidentStatistics, SlaReport, UtilisationReport};
 use digisos_core::service::Recorded;
 use digisos_core::sla::{ClockStage, WindowKind};
 use serde::{Deserialize, Serialize};
-use std::borrow::Cow;
 use std::path::Path;
 
 /// What a write recorded: the incident written to with its state afterwards, and the
@@ -128,9 +128,19 @@ pub(crate) trait Backend {
         on: NaiveDate,
         contract: Option<&Path>,
     ) -> Result<Decision, CliError>;
-    /// The whole programme, for reports (remote: replayed from the audit export, so the
-    /// token must be a coordinator's or an auditor's).
-    fn programme(&mut self) -> Result<Cow<'_, Programme>, CliError>;
+    /// The utilisation report. Like every report and export, computed by the core (here
+    /// as of `--now`, or by the server as of its clock) for a coordinator or an auditor
+    /// only; anyone else is refused (exit 1).
+    fn utilisation_report(&mut self) -> Result<UtilisationReport, CliError>;
+    /// The SLA attainment report.
+    fn sla_report(&mut self) -> Result<SlaReport, CliError>;
+    /// The incident statistics.
+    fn incident_report(&mut self) -> Result<IncidentStatistics, CliError>;
+    /// The reporting-duty report.
+    fn duties_report(&mut self) -> Result<DutiesReport, CliError>;
+    /// The OCDS release package with ocids under `prefix`; exit 1 before a contract was
+    /// adopted.
+    fn ocds_package(&mut self, prefix: &OcidPrefix) -> Result<ReleasePackage, CliError>;
     /// Walks the audit trail's hash chain.
     fn audit_verify(&mut self) -> Result<AuditReport, CliError>;
     /// Writes the stored events after `since` as JSON Lines to `out`.

@@ -1,11 +1,14 @@
 //! `digisos report utilisation|sla|incidents|duties`: the programme's figures, computed
-//! in the core and printed as tables (default), JSON (`--json` or `--format json`) or CSV
+//! in the core (embedded: here, over the store; remote: on the server, `/v1/reports/...`)
+//! and printed as tables (default), JSON (`--json` or `--format json`) or CSV
 //! (`--format csv`).
 
 pub(crate) mod grid;
 pub(crate) mod render;
 
+use crate::cmd::backend::Backend;
 use crate::{CliError, Ctx};
+use chrono::{DateTime, Utc};
 use clap::{Args, Subcommand, ValueEnum};
 use digisos_core::programme::Programme;
 use digisos_core::reports;
@@ -54,66 +57,112 @@ pub(crate) struct FormatArgs {
     format: Format,
 }
 
-/// Runs a report command on the state read from the store (or replayed from the server's
-/// audit export in remote mode), as of `--now`.
+/// A report as the core computed it (here, or on the server in remote mode).
+#[derive(Debug)]
+enum Figures {
+    /// `report utilisation`.
+    Utilisation(reports::UtilisationReport),
+    /// `report sla`.
+    Sla(reports::SlaReport),
+    /// `report incidents`.
+    Incidents(reports::IncidentStatistics),
+    /// `report duties`.
+    Duties(reports::DutiesReport),
+}
+
+impl ReportCommand {
+    /// The report of `state` as of `now`, computed here (embedded, and `digisos demo`).
+    fn compute(&self, state: &Programme, now: DateTime<Utc>) -> Figures {
+        match self {
+            ReportCommand::Utilisation(_) => Figures::Utilisation(reports::utilisation(state, now)),
+            ReportCommand::Sla { .. } => Figures::Sla(reports::sla(state, now)),
+            ReportCommand::Incidents(_) => {
+                Figures::Incidents(reports::incident_statistics(state, now))
+            }
+            ReportCommand::Duties(_) => Figures::Duties(reports::duties(state, now)),
+        }
+    }
+
+    /// The report read from the backend: computed over the store as of `--now`
+    /// (embedded), or by the server as of its clock (remote).
+    fn fetch(&self, backend: &mut dyn Backend) -> Result<Figures, CliError> {
+        Ok(match self {
+            ReportCommand::Utilisation(_) => Figures::Utilisation(backend.utilisation_report()?),
+            ReportCommand::Sla { .. } => Figures::Sla(backend.sla_report()?),
+            ReportCommand::Incidents(_) => Figures::Incidents(backend.incident_report()?),
+            ReportCommand::Duties(_) => Figures::Duties(backend.duties_report()?),
+        })
+    }
+
+    fn format(&self) -> Format {
+        match self {
+            ReportCommand::Utilisation(f)
+            | ReportCommand::Incidents(f)
+            | ReportCommand::Duties(f)
+            | ReportCommand::Sla { format: f, .. } => f.format,
+        }
+    }
+
+    fn breaches(&self) -> bool {
+        matches!(self, ReportCommand::Sla { breaches: true, .. })
+    }
+}
+
+/// Runs a report command: embedded over the store as of `--now` (acting as `--as`),
+/// remotely by the server's `/v1/reports/...` as of its clock. Only a coordinator or an
+/// auditor may read the reports.
 pub(crate) fn run(command: ReportCommand, ctx: &Ctx) -> Result<(), CliError> {
     let mut backend = crate::cmd::backend::open(ctx)?;
-    let state = backend.programme()?;
-    let out = print(&command, &state, ctx);
+    let figures = command.fetch(backend.as_mut())?;
+    let out = render(&figures, command.format(), command.breaches(), ctx);
     crate::output::out!("{out}");
     Ok(())
 }
 
-/// The text a report command prints for `state` (also used by `digisos demo`).
+/// The text a report command prints for `state` as of `--now` (used by `digisos demo`).
 pub(crate) fn print(command: &ReportCommand, state: &Programme, ctx: &Ctx) -> String {
-    let now = ctx.now;
-    match command {
-        ReportCommand::Utilisation(f) => {
-            let r = reports::utilisation(state, now);
-            emit(
-                ctx,
-                f.format,
-                &r,
-                || render::utilisation_table(&r),
-                || render::utilisation_csv(&r),
-            )
-        }
-        ReportCommand::Sla { format, breaches } => {
-            let r = reports::sla(state, now);
-            emit(
-                ctx,
-                format.format,
-                &r,
-                || render::sla_table(&r),
-                || {
-                    if *breaches {
-                        render::breaches(&r, false)
-                    } else {
-                        render::sla_csv(&r)
-                    }
-                },
-            )
-        }
-        ReportCommand::Incidents(f) => {
-            let r = reports::incident_statistics(state, now);
-            emit(
-                ctx,
-                f.format,
-                &r,
-                || render::incidents_table(&r),
-                || render::incidents_csv(&r),
-            )
-        }
-        ReportCommand::Duties(f) => {
-            let r = reports::duties(state, now);
-            emit(
-                ctx,
-                f.format,
-                &r,
-                || render::duties_table(&r),
-                || render::duties_csv(&r),
-            )
-        }
+    let figures = command.compute(state, ctx.now);
+    render(&figures, command.format(), command.breaches(), ctx)
+}
+
+/// The text of a report: JSON (`--json` or `--format json`), CSV (the breaches instead
+/// of the attainment rows with `breaches`) or tables.
+fn render(figures: &Figures, format: Format, breaches: bool, ctx: &Ctx) -> String {
+    match figures {
+        Figures::Utilisation(r) => emit(
+            ctx,
+            format,
+            r,
+            || render::utilisation_table(r),
+            || render::utilisation_csv(r),
+        ),
+        Figures::Sla(r) => emit(
+            ctx,
+            format,
+            r,
+            || render::sla_table(r),
+            || {
+                if breaches {
+                    render::breaches(r, false)
+                } else {
+                    render::sla_csv(r)
+                }
+            },
+        ),
+        Figures::Incidents(r) => emit(
+            ctx,
+            format,
+            r,
+            || render::incidents_table(r),
+            || render::incidents_csv(r),
+        ),
+        Figures::Duties(r) => emit(
+            ctx,
+            format,
+            r,
+            || render::duties_table(r),
+            || render::duties_csv(r),
+        ),
     }
 }
 

@@ -139,3 +139,16 @@ fn reporting_reviewing_approving_auditing() {
     assert!(can_approve(&coord) && !can_approve(&body) && !can_approve(&aud));
     assert!(can_audit(&aud) && can_audit(&coord) && !can_audit(&body) && !can_audit(&prov));
 }
+
+#[test]
+fn only_coordinator_and_auditor_read_the_programme_wide_reports() {
+    let table: &[(Principal, bool)] = &[
+        (Principal::coordinator(), true),
+        (Principal::auditor(), true),
+        (Principal::body("05970004").unwrap(), false),
+        (Principal::provider(pid("acme")), false),
+    ];
+    for (p, expected) in table {
+        assert_eq!(can_read_reports(p), *expected, "{p}");
+    }
+}

@@ -8,7 +8,7 @@ mod model;
 
 pub use model::{
     Award, Contract, Lot, OrganizationRef, Party, Period, Publisher, RelatedProcess, Release,
-    ReleasePackage, Techniques, Tender, Value,
+    ReleasePackage, Techniques, Tender, Value, amount,
 };
 
 use super::utilisation::body_name;
@@ -20,6 +20,10 @@ use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Europe::Berlin;
 use std::collections::BTreeMap;
 use std::fmt;
+
+/// The prefix exports use when none is given: a placeholder of the right shape, to be
+/// replaced by the prefix registered with the OCDS helpdesk before publishing.
+pub const PLACEHOLDER_PREFIX: &str = "ocds-xxxxxx";
 
 /// An OCDS ocid prefix as registered with the OCDS helpdesk: `ocds-` and six lowercase
 /// letters or digits (e.g. `ocds-213czf`).

@@ -385,6 +385,33 @@ fn ocds_flags_the_framework_and_links_every_call_off() {
 }
 
 #[test]
+fn an_ocds_package_reads_back_as_it_was_written() {
+    let p = programme();
+    let prefix = OcidPrefix::new("ocds-a1b2c3").unwrap();
+    let package = ocds::export(&p, &prefix, now()).unwrap();
+    let text = serde_json::to_string(&package).unwrap();
+    let read: ocds::ReleasePackage = serde_json::from_str(&text).unwrap();
+    assert_eq!(serde_json::to_string(&read).unwrap(), text);
+    assert_eq!(read.releases.len(), package.releases.len());
+
+    let value = |json: &str| {
+        serde_json::from_str::<ocds::Value>(json)
+            .ok()
+            .map(|v| v.amount.to_string())
+    };
+    let cases = [
+        (r#"{"amount":1485,"currency":"EUR"}"#, Some("1485.00")),
+        (r#"{"amount":1485.5,"currency":"EUR"}"#, Some("1485.50")),
+        (r#"{"amount":0.1,"currency":"EUR"}"#, Some("0.10")),
+        (r#"{"amount":-1,"currency":"EUR"}"#, None),
+        (r#"{"amount":1,"currency":"USD"}"#, None),
+    ];
+    for (json, expected) in cases {
+        assert_eq!(value(json).as_deref(), expected, "{json}");
+    }
+}
+
+#[test]
 fn ocds_refuses_a_bad_prefix_and_an_empty_programme() {
     for bad in ["ocds-12345", "OCDS-abcdef", "ocds-abcdeF", "xyz"] {
         assert!(OcidPrefix::new(bad).is_err(), "{bad}");

@@ -102,6 +102,11 @@ fn row(method: &str, path: &str) -> Option<Vec<(String, String)>> {
         ),
         ("get", "/v1/audit/export") => one("/v1/audit/export", ""),
         ("get", "/v1/audit/verify") => one("/v1/audit/verify", ""),
+        ("get", "/v1/reports/utilisation") => one("/v1/reports/utilisation", ""),
+        ("get", "/v1/reports/sla") => one("/v1/reports/sla", ""),
+        ("get", "/v1/reports/incidents") => one("/v1/reports/incidents", ""),
+        ("get", "/v1/reports/duties") => one("/v1/reports/duties", ""),
+        ("get", "/v1/reports/ocds") => one("/v1/reports/ocds?ocid_prefix=ocds-a1b2c3", ""),
         ("get", "/healthz" | "/readyz" | "/metrics" | "/openapi.json") => Some(vec![]),
         _ => None,
     }

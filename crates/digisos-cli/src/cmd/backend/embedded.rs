@@ -12,10 +12,11 @@ use digisos_core::incident::{
     Incident, IncidentCommand, IncidentId, IncidentState, Report, TimeEntryRecord,
 };
 use digisos_core::principal::{self, Principal};
-use digisos_core::programme::{Command, Programme, ProgrammeEvent};
+use digisos_core::programme::{Command, ProgrammeEvent};
 use digisos_core::register::{Body, BodyKey, BodyKind, RegisterStats};
+use digisos_core::reports::ocds::{self, OcdsError, OcidPrefix, ReleasePackage};
+use digisos_core::reports::{self, DutiesReport, IncidentStatistics, SlaReport, UtilisationReport};
 use digisos_core::service::Recorded;
-use std::borrow::Cow;
 use std::path::Path;
 
 /// Events read per page when exporting.
@@ -62,6 +63,17 @@ impl Embedded {
             waiting_for_body: incident.map(|i| i.lifecycle.waiting),
             incident: id,
             recorded,
+        }
+    }
+
+    fn require_reports(&self) -> Result<(), CliError> {
+        if principal::can_read_reports(&self.principal) {
+            Ok(())
+        } else {
+            Err(CliError::Rejected(format!(
+                "{} may not read the programme's reports; act as --as coordinator or --as auditor",
+                self.principal
+            )))
         }
     }
 
@@ -215,8 +227,32 @@ impl Backend for Embedded {
         Ok(rules.decide(p.register(), key, on))
     }
 
-    fn programme(&mut self) -> Result<Cow<'_, Programme>, CliError> {
-        Ok(Cow::Borrowed(self.service.state()))
+    fn utilisation_report(&mut self) -> Result<UtilisationReport, CliError> {
+        self.require_reports()?;
+        Ok(reports::utilisation(self.service.state(), self.now))
+    }
+
+    fn sla_report(&mut self) -> Result<SlaReport, CliError> {
+        self.require_reports()?;
+        Ok(reports::sla(self.service.state(), self.now))
+    }
+
+    fn incident_report(&mut self) -> Result<IncidentStatistics, CliError> {
+        self.require_reports()?;
+        Ok(reports::incident_statistics(self.service.state(), self.now))
+    }
+
+    fn duties_report(&mut self) -> Result<DutiesReport, CliError> {
+        self.require_reports()?;
+        Ok(reports::duties(self.service.state(), self.now))
+    }
+
+    fn ocds_package(&mut self, prefix: &OcidPrefix) -> Result<ReleasePackage, CliError> {
+        self.require_reports()?;
+        ocds::export(self.service.state(), prefix, self.now).map_err(|e| match e {
+            OcdsError::InvalidPrefix(_) => CliError::Usage(e.to_string()),
+            OcdsError::NoContract => CliError::Rejected(e.to_string()),
+        })
     }
 
     fn audit_verify(&mut self) -> Result<AuditReport, CliError> {

@@ -13,14 +13,14 @@ use digisos_core::eligibility::Decision;
 use digisos_core::incident::{IncidentCommand, IncidentId, IncidentState, Report, TimeEntryRecord};
 use digisos_core::programme::{Programme, ProgrammeEvent};
 use digisos_core::register::{Body, BodyKey, BodyKind, Import, Register, RegisterStats};
+use digisos_core::reports::ocds::{OcidPrefix, ReleasePackage};
+use digisos_core::reports::{DutiesReport, IncidentStatistics, SlaReport, UtilisationReport};
 use digisos_core::service::Recorded;
 use digisos_http::Problem;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
-use std::borrow::Cow;
 use std::collections::BTreeMap;
-use std::io::{BufRead as _, BufReader};
 use std::path::Path;
 use std::time::Duration;
 
@@ -465,17 +465,25 @@ impl Backend for Remote {
         Ok(answer.decision)
     }
 
-    fn programme(&mut self) -> Result<Cow<'_, Programme>, CliError> {
-        let reader = BufReader::new(self.export_reader(0)?);
-        let mut programme = Programme::new();
-        for line in reader.lines() {
-            let line = line.map_err(CliError::io("reading the audit export"))?;
-            let stored: digisos_store::StoredEvent = serde_json::from_str(&line)
-                .map_err(|e| CliError::Store(format!("the audit export is unreadable: {e}")))?;
-            let recorded = digisos_store::decode(&stored).map_err(crate::cmd::exec::store_error)?;
-            programme.apply(&recorded.event);
-        }
-        Ok(Cow::Owned(programme))
+    fn utilisation_report(&mut self) -> Result<UtilisationReport, CliError> {
+        self.get("/v1/reports/utilisation", Missing::Route)
+    }
+
+    fn sla_report(&mut self) -> Result<SlaReport, CliError> {
+        self.get("/v1/reports/sla", Missing::Route)
+    }
+
+    fn incident_report(&mut self) -> Result<IncidentStatistics, CliError> {
+        self.get("/v1/reports/incidents", Missing::Route)
+    }
+
+    fn duties_report(&mut self) -> Result<DutiesReport, CliError> {
+        self.get("/v1/reports/duties", Missing::Route)
+    }
+
+    fn ocds_package(&mut self, prefix: &OcidPrefix) -> Result<ReleasePackage, CliError> {
+        let path = format!("/v1/reports/ocds?ocid_prefix={}", encode(prefix.as_str()));
+        self.get(&path, Missing::Route)
     }
 
     fn audit_verify(&mut self) -> Result<AuditReport, CliError> {

@@ -1,14 +1,15 @@
 //! The subset of the Open Contracting Data Standard 1.1 (release package, release,
 //! parties, tender with lots and techniques, awards, contracts, related processes) that
-//! the export fills, as typed serde structs with OCDS's camelCase names.
+//! the export fills, as typed serde structs with OCDS's camelCase names. They also
+//! deserialise, so that a client of the HTTP API reads back exactly the package the
+//! server built.
 
 use crate::money::Money;
 use chrono::{DateTime, Utc};
-use rust_decimal::prelude::ToPrimitive;
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Serialize};
 
 /// An OCDS release package: the releases published together.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ReleasePackage {
     /// Where the package is (or will be) published.
@@ -24,14 +25,14 @@ pub struct ReleasePackage {
 }
 
 /// The publisher of a package.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Publisher {
     /// Name.
     pub name: String,
 }
 
 /// One release of one contracting process.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Release {
     /// The contracting process: ocid prefix and a local id.
@@ -56,12 +57,12 @@ pub struct Release {
     /// Contracts.
     pub contracts: Vec<Contract>,
     /// Links to other processes (a call-off to its framework).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub related_processes: Vec<RelatedProcess>,
 }
 
 /// An organisation and its roles in the process.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Party {
     /// Id within the release.
     pub id: String,
@@ -72,7 +73,7 @@ pub struct Party {
 }
 
 /// A reference to a party.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrganizationRef {
     /// The party id.
     pub id: String,
@@ -83,11 +84,35 @@ pub struct OrganizationRef {
 /// An amount in a currency.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Value {
-    /// The amount, as a JSON number (OCDS requires one).
-    #[serde(serialize_with = "amount")]
+    /// The amount, as a JSON number (OCDS requires one); see [`amount`].
+    #[serde(serialize_with = "amount::serialize")]
     pub amount: Money,
-    /// ISO 4217 code, `EUR`.
+    /// ISO 4217 code, `EUR` (the only currency of the programme).
     pub currency: &'static str,
+}
+
+/// A [`Value`] as read, before its currency is checked.
+#[derive(Deserialize)]
+struct ValueRepr {
+    #[serde(deserialize_with = "amount::deserialize")]
+    amount: Money,
+    currency: String,
+}
+
+impl<'de> Deserialize<'de> for Value {
+    /// Reads an amount and its currency; the programme pays in euro only, so anything but
+    /// `EUR` is refused (the code is kept as a static string).
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Value, D::Error> {
+        let v = ValueRepr::deserialize(d)?;
+        if v.currency == "EUR" {
+            Ok(Value::eur(v.amount))
+        } else {
+            Err(serde::de::Error::custom(format!(
+                "currency {:?} is not EUR, the only currency of the programme",
+                v.currency
+            )))
+        }
+    }
 }
 
 impl Value {
@@ -100,19 +125,82 @@ impl Value {
     }
 }
 
-/// Whole euro as an integer, otherwise the cent amount as the nearest double (exact in
-/// its shortest decimal form for amounts below 2^53 cents).
-fn amount<S: Serializer>(m: &Money, s: S) -> Result<S::Ok, S::Error> {
-    let d = m.round_cents().amount();
-    match (d.fract().is_zero(), d.to_i64(), d.to_f64()) {
-        (true, Some(i), _) => s.serialize_i64(i),
-        (_, _, Some(f)) => s.serialize_f64(f),
-        _ => s.collect_str(&d),
+/// How an OCDS amount is written: whole euro as a JSON integer, otherwise the cent amount
+/// as the nearest double (exact in its shortest decimal form for amounts below 2^53
+/// cents). Use it as `#[serde(with = "…::ocds::amount")]` wherever the package's values
+/// are written, so that every writer agrees on the number.
+pub mod amount {
+    use crate::money::Money;
+    use rust_decimal::Decimal;
+    use rust_decimal::prelude::ToPrimitive;
+    use serde::de::{self, Visitor};
+    use serde::{Deserializer, Serializer};
+    use std::fmt;
+
+    /// Writes `m` rounded to cents as a JSON number.
+    pub fn serialize<S: Serializer>(m: &Money, s: S) -> Result<S::Ok, S::Error> {
+        let d = m.round_cents().amount();
+        match (d.fract().is_zero(), d.to_i64(), d.to_f64()) {
+            (true, Some(i), _) => s.serialize_i64(i),
+            (_, _, Some(f)) => s.serialize_f64(f),
+            _ => s.collect_str(&d),
+        }
+    }
+
+    /// Reads an amount written by [`serialize`]: an integer, a double (whole cents) or a
+    /// decimal string; fails on a negative amount.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Money, D::Error> {
+        d.deserialize_any(AmountVisitor)
+    }
+
+    struct AmountVisitor;
+
+    impl AmountVisitor {
+        fn money<E: de::Error>(d: Decimal) -> Result<Money, E> {
+            Money::new(d).map_err(E::custom)
+        }
+
+        fn text<E: de::Error>(s: &str) -> Result<Money, E> {
+            let d: Decimal = s
+                .parse()
+                .map_err(|_| E::custom(format!("{s:?} is not a decimal amount")))?;
+            Self::money(d)
+        }
+    }
+
+    impl Visitor<'_> for AmountVisitor {
+        type Value = Money;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a non-negative amount in euro (a number)")
+        }
+
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Money, E> {
+            Self::money(Decimal::from(v))
+        }
+
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Money, E> {
+            Self::money(Decimal::from(v))
+        }
+
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Money, E> {
+            // a double stands for whole cents (see `serialize`); its shortest decimal
+            // form, rounded to cents, is the amount even if the parser was a bit off
+            if v.is_finite() {
+                Self::text(&v.to_string()).map(Money::round_cents)
+            } else {
+                Err(E::custom("an amount must be a finite number"))
+            }
+        }
+
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Money, E> {
+            Self::text(v)
+        }
     }
 }
 
 /// A period of time.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Period {
     /// Start.
@@ -122,7 +210,7 @@ pub struct Period {
 }
 
 /// The tender of a process.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Tender {
     /// Id.
@@ -132,18 +220,18 @@ pub struct Tender {
     /// Status (`complete` once awarded).
     pub status: String,
     /// Estimated value.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<Value>,
     /// Procurement techniques (the framework flag).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub techniques: Option<Techniques>,
     /// Lots (OCDS lots extension).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub lots: Vec<Lot>,
 }
 
 /// Procurement techniques (OCDS techniques extension).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Techniques {
     /// True for a framework agreement.
@@ -151,7 +239,7 @@ pub struct Techniques {
 }
 
 /// A lot of the tender.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Lot {
     /// Lot id.
     pub id: String,
@@ -160,14 +248,14 @@ pub struct Lot {
     /// Scope.
     pub description: String,
     /// The lot ceiling, if any.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<Value>,
     /// `active`.
     pub status: String,
 }
 
 /// An award.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Award {
     /// Id.
@@ -186,7 +274,7 @@ pub struct Award {
 }
 
 /// A contract.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Contract {
     /// Id.
@@ -199,14 +287,14 @@ pub struct Contract {
     /// `pending`, `active`, `terminated` or `cancelled`.
     pub status: String,
     /// Term.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub period: Option<Period>,
     /// Value.
     pub value: Value,
 }
 
 /// A link to another contracting process.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RelatedProcess {
     /// Id within the release.
     pub id: String,
