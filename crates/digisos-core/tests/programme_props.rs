@@ -311,7 +311,7 @@ impl Run {
 
 proptest! {
     #![proptest_config(ProptestConfig {
-        // CI runs 10,000 cases (DIGISOS_STATE_MACHINE_CASES in .ci/run); locally 500.
+        // CI runs 4,000 cases (DIGISOS_STATE_MACHINE_CASES in .ci/run); locally 500.
         cases: std::env::var("DIGISOS_STATE_MACHINE_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(500),
         max_shrink_iters: 2_000,
         ..ProptestConfig::default()
