@@ -5,13 +5,16 @@
 # vs durable POST /v1/incidents/{id}/dispatch, alternating, RUNS rounds of SECONDS each;
 # then both open loop at half the call-off's saturated rate, latency from each request's
 # due time; then an fsync probe of the store's disk), and stops the server with SIGTERM.
-# Usage: scripts/bench-http.sh   (env: RUNS=3 SECONDS_PER_RUN=10 CONNECTIONS=64 INCIDENTS=60000)
+# Then at the rate target itself (30 % of the no-op's saturated rate), open loop.
+# SERVE_FLAGS=--sync-every-commit measures the writer without pipelined group commit.
+# Usage: scripts/bench-http.sh   (env: RUNS=3 SECONDS_PER_RUN=10 CONNECTIONS=64 INCIDENTS=160000
+#        SERVE_FLAGS=)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS="${RUNS:-3}"
 SECONDS_PER_RUN="${SECONDS_PER_RUN:-10}"
 CONNECTIONS="${CONNECTIONS:-64}"
-INCIDENTS="${INCIDENTS:-60000}"
+INCIDENTS="${INCIDENTS:-160000}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target}"
 cargo build --release -p digisos-cli -p digisos-loadgen --bin digisos --bin digisos-httpbench
 DIGISOS="$CARGO_TARGET_DIR/release/digisos"
@@ -33,7 +36,8 @@ TOKEN="$("$DIGISOS" --data "$DATA" --json token create --role coordinator --labe
   | sed -n 's/.*"token": *"\([^"]*\)".*/\1/p')"
 [ -n "$TOKEN" ] || { echo "no token created" >&2; exit 1; }
 
-RUST_LOG="${RUST_LOG:-info}" "$DIGISOS" --data "$DATA" serve --listen 127.0.0.1:0 \
+# shellcheck disable=SC2086 # SERVE_FLAGS is a list of flags
+RUST_LOG="${RUST_LOG:-info}" "$DIGISOS" --data "$DATA" serve --listen 127.0.0.1:0 ${SERVE_FLAGS:-} \
   --contract examples/nrw/contract.toml --register examples/nrw/register.csv \
   >"$DATA/stdout" 2>"$DATA/server.log" &
 SERVER_PID=$!
@@ -50,3 +54,5 @@ echo "== server $URL (pid $SERVER_PID), store $DATA/digisos.db"
 
 kill -TERM "$SERVER_PID"; wait "$SERVER_PID"; SERVER_PID=""
 echo "== server stopped cleanly"
+echo "== snapshots the server wrote (copy_ms: the writer's pause; the rest ran on another thread)"
+grep -o '"message":"snapshot[^}]*' "$DATA/server.log" || echo "(none)"

@@ -31,4 +31,4 @@ pub use json::ApiJson;
 pub use problem::{ApiError, DomainProblem, Problem, problem_for};
 pub use routes::{domain_app, routes};
 pub use state::{AppState, HttpConfig, Infra};
-pub use writer::ServiceHandle;
+pub use writer::{ServiceHandle, WriterOptions};

@@ -7,6 +7,7 @@
 //! may use the blocking variants outside a runtime.
 
 mod job;
+mod pipeline;
 mod read_model;
 
 pub use read_model::ReadModel;
@@ -29,6 +30,20 @@ use job::{Job, Reply};
 
 /// Most commands folded into one transaction.
 pub const MAX_BATCH: usize = 512;
+
+/// How the writer commits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WriterOptions {
+    /// Decide the next batch while the last one syncs, where the store can defer its
+    /// syncs (a SQLite file); replies still wait for the sync. Default `true`.
+    pub pipelined: bool,
+}
+
+impl Default for WriterOptions {
+    fn default() -> Self {
+        WriterOptions { pipelined: true }
+    }
+}
 
 /// Why a command or query sent to the writer did not succeed.
 #[derive(Debug, thiserror::Error)]
@@ -94,17 +109,33 @@ impl Drop for Inner {
 }
 
 impl ServiceHandle {
-    /// Starts the writer thread over an opened service. Fails if the log cannot be read
-    /// to build the read model, or the thread cannot be spawned.
+    /// Starts the writer thread over an opened service with the default
+    /// [`WriterOptions`]. Fails if the thread cannot be spawned.
     pub fn start(
         service: Service<ProgrammeLog>,
         clock: Arc<dyn Clock>,
+    ) -> Result<ServiceHandle, ServiceError> {
+        Self::start_with(service, clock, WriterOptions::default())
+    }
+
+    /// Starts the writer thread over an opened service. Fails if the thread cannot be
+    /// spawned.
+    pub fn start_with(
+        service: Service<ProgrammeLog>,
+        clock: Arc<dyn Clock>,
+        options: WriterOptions,
     ) -> Result<ServiceHandle, ServiceError> {
         let model = ReadModel::new(service.state().clone(), service.position());
         let read = Arc::new(RwLock::new(model));
         let changed = Arc::new(Notify::new());
         let (tx, rx) = mpsc::channel();
-        let writer = job::Writer::new(service, read.clone(), clock.clone(), changed.clone());
+        let writer = job::Writer::new(
+            service,
+            read.clone(),
+            clock.clone(),
+            changed.clone(),
+            options,
+        );
         let thread = std::thread::Builder::new()
             .name("digisos-writer".into())
             .spawn(move || writer.run(&rx))

@@ -9,6 +9,7 @@
 
 mod canonical;
 mod chain;
+mod durability;
 mod error;
 mod event;
 pub mod hash;
@@ -25,6 +26,7 @@ mod url;
 
 pub use canonical::CanonicalError;
 pub use chain::{BreakReason, ChainBreak, VerifyReport};
+pub use durability::DeferredSync;
 pub use error::StoreError;
 pub use event::{EventHash, ExpectedVersion, NewEvent, ParseHashError, StoredEvent};
 pub use log::{EventLog, EventLogExt, Tx, TxBody};

@@ -2,9 +2,11 @@
 //! typed [`EventLogExt::transact`] entry point services call.
 
 use crate::chain::VerifyReport;
+use crate::durability::DeferredSync;
 use crate::error::StoreError;
 use crate::event::{ExpectedVersion, NewEvent, StoredEvent};
 use std::fmt;
+use std::sync::Arc;
 
 /// The closure [`EventLog::transact_dyn`] runs inside its transaction: reads through
 /// the [`Tx`], returns the events to append (or an error to roll back).
@@ -92,6 +94,16 @@ pub trait EventLog: Send + Sync + fmt::Debug {
     /// its position (so it belongs to this log), as `(position, state)`; `None` if there
     /// is none. Snapshots in other formats are never returned.
     fn load_snapshot(&self, format: u32) -> Result<Option<(u64, Vec<u8>)>, StoreError>;
+
+    /// Switches this log to deferred durability, if the backend supports it: from now on
+    /// its commits return once written but before they are durable, and the returned
+    /// [`DeferredSync`] makes them durable (see the `durability` module for the rule the
+    /// caller must follow). `None` (the default) means every commit stays durable when it
+    /// returns — memory, PostgreSQL (which groups commits itself) and in-memory SQLite.
+    /// Fails if the backend cannot be switched.
+    fn defer_sync(&self) -> Result<Option<Arc<dyn DeferredSync>>, StoreError> {
+        Ok(None)
+    }
 
     /// Object-safe core of [`EventLogExt::transact`]: in ONE transaction, takes the
     /// exclusive lock for `lock_key`, calls `body` exactly once, then checks the

@@ -28,6 +28,10 @@ pub struct ProgrammeLog {
     /// a second thread while that snapshot was decoded; `fold_after` from the snapshot's
     /// position takes it over.
     read_ahead: Mutex<Option<ReadAhead>>,
+    /// Whether snapshots are encoded and written on a thread of their own.
+    background: AtomicBool,
+    /// The snapshot being written in the background, if any.
+    writing: Mutex<Option<JoinHandle<Result<(), StoreError>>>>,
 }
 
 impl std::fmt::Debug for ProgrammeLog {
@@ -47,7 +51,26 @@ impl ProgrammeLog {
         ProgrammeLog {
             log: Arc::from(log),
             read_ahead: Mutex::new(None),
+            background: AtomicBool::new(false),
+            writing: Mutex::new(None),
         }
+    }
+
+    /// Writes snapshots in the background from now on: [`Store::save_snapshot`] copies
+    /// the state and returns; a thread of its own encodes and stores the copy (a SQLite
+    /// file keeps it in a file of its own, so no commit waits for it). While one is being
+    /// written, a further one is skipped (`Ok(false)`). A failure is returned by the next
+    /// `save_snapshot` or by [`ProgrammeLog::finish_snapshot`]. A long-running writer
+    /// (`digisos serve`) uses this so that a snapshot never holds up commands.
+    pub fn write_snapshots_in_background(&self) {
+        self.background.store(true, Ordering::Relaxed);
+    }
+
+    /// Waits for the snapshot being written in the background, if any, and returns how
+    /// that went.
+    pub fn finish_snapshot(&self) -> Result<(), StoreError> {
+        let handle = self.writing.lock().ok().and_then(|mut w| w.take());
+        handle.map_or(Ok(()), join_snapshot)
     }
 
     /// Every event of incident `id`, in order, read from its stream (empty if unknown).
@@ -67,6 +90,22 @@ impl ProgrammeLog {
     fn take_read_ahead(&self) -> Option<ReadAhead> {
         self.read_ahead.lock().ok().and_then(|mut r| r.take())
     }
+}
+
+impl Drop for ProgrammeLog {
+    /// Lets a snapshot being written in the background finish.
+    fn drop(&mut self) {
+        let _ = self.finish_snapshot();
+    }
+}
+
+fn join_snapshot(handle: JoinHandle<Result<(), StoreError>>) -> Result<(), StoreError> {
+    handle.join().unwrap_or_else(|_| {
+        Err(StoreError::Backend {
+            context: "writing a snapshot in the background",
+            detail: "the snapshot thread panicked".into(),
+        })
+    })
 }
 
 /// The events after `after`, read and decoded on their own thread (at most
@@ -237,6 +276,8 @@ impl Store for ProgrammeLog {
     /// While the snapshot is decoded, a second thread reads and decodes the events after
     /// it (see [`Store::fold_after`]), so a start-up uses two cores.
     fn load_snapshot(&self) -> Result<Option<(u64, Programme)>, StoreError> {
+        // a snapshot still being written is part of what there is to load
+        let _ = self.finish_snapshot();
         if let Some(stale) = self.take_read_ahead() {
             stale.cancel();
         }
@@ -267,9 +308,51 @@ impl Store for ProgrammeLog {
 
     /// Encodes `state` (see [`crate::encode_snapshot`]) and keeps it with the hash of the
     /// event at `position`.
+    ///
+    /// In the background (see [`ProgrammeLog::write_snapshots_in_background`]) only the
+    /// copy of `state` is made on the caller's thread.
     fn save_snapshot(&self, position: u64, state: &Programme) -> Result<bool, StoreError> {
-        let bytes = crate::encode_snapshot(state)?;
-        self.log.save_snapshot(position, SNAPSHOT_FORMAT, &bytes)?;
+        if !self.background.load(Ordering::Relaxed) {
+            let bytes = crate::encode_snapshot(state)?;
+            self.log.save_snapshot(position, SNAPSHOT_FORMAT, &bytes)?;
+            return Ok(true);
+        }
+        let Ok(mut writing) = self.writing.lock() else {
+            return Ok(false);
+        };
+        if writing.as_ref().is_some_and(|h| !h.is_finished()) {
+            return Ok(false);
+        }
+        if let Some(done) = writing.take() {
+            join_snapshot(done)?;
+        }
+        let copied = std::time::Instant::now();
+        let state = state.clone();
+        let copy_ms = copied.elapsed().as_millis();
+        let log = Arc::clone(&self.log);
+        let thread = std::thread::Builder::new()
+            .name("digisos-snapshot".into())
+            .spawn(move || {
+                let started = std::time::Instant::now();
+                let bytes = crate::encode_snapshot(&state)?;
+                drop(state);
+                let encode_ms = started.elapsed().as_millis();
+                log.save_snapshot(position, SNAPSHOT_FORMAT, &bytes)?;
+                tracing::info!(
+                    position,
+                    bytes = bytes.len(),
+                    copy_ms,
+                    encode_ms,
+                    total_ms = started.elapsed().as_millis(),
+                    "snapshot written in the background"
+                );
+                Ok(())
+            })
+            .map_err(|e| StoreError::Backend {
+                context: "starting the snapshot thread",
+                detail: e.to_string(),
+            })?;
+        *writing = Some(thread);
         Ok(true)
     }
 

@@ -1,18 +1,23 @@
 //! [`SqliteLog`]: the embedded default backend — one SQLite file, WAL,
-//! `synchronous=FULL`, so an acknowledged append survives a crash or power loss.
+//! `synchronous=FULL`, so an acknowledged append survives a crash or power loss. A writer
+//! that pipelines its commits switches to deferred syncs ([`EventLog::defer_sync`]) and
+//! acknowledges only after the WAL is fsynced.
 
 use crate::chain::{self, Head, Verifier, VerifyReport};
+use crate::durability::{DeferredSync, WalSync};
 use crate::error::StoreError;
 use crate::event::{ExpectedVersion, NewEvent, StoredEvent};
 use crate::log::{EventLog, Tx, TxBody};
 use crate::migrate;
 use crate::row::{Row, to_i64, to_u64};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 mod checkpoint;
+mod snapshot_file;
 use checkpoint::Checkpointer;
 
 /// How long a writer waits for another connection's write lock before failing.
@@ -29,6 +34,10 @@ pub struct SqliteLog {
     /// Background WAL checkpoints (files only; declared after `conn`, so it stops after
     /// the writer's connection is closed).
     checkpointer: Option<Checkpointer>,
+    /// The `-wal` file of a database on disk (`None` in memory).
+    wal: Option<PathBuf>,
+    /// The database file (`None` in memory): snapshots go to a file next to it.
+    path: Option<PathBuf>,
 }
 
 impl SqliteLog {
@@ -43,6 +52,10 @@ impl SqliteLog {
         })?;
         let mut log = Self::init(conn, true)?;
         log.checkpointer = Some(Checkpointer::start(path)?);
+        let mut wal = path.as_os_str().to_owned();
+        wal.push("-wal");
+        log.wal = Some(PathBuf::from(wal));
+        log.path = Some(path.to_owned());
         Ok(log)
     }
 
@@ -78,6 +91,8 @@ impl SqliteLog {
         Ok(SqliteLog {
             conn: Mutex::new(conn),
             checkpointer: None,
+            wal: None,
+            path: None,
         })
     }
 
@@ -86,6 +101,101 @@ impl SqliteLog {
         if let Some(c) = &self.checkpointer {
             c.nudge();
         }
+    }
+
+    /// Inserts a zero-filled blob of the right size and writes the encoded state into it
+    /// with SQLite's incremental blob I/O, so SQLite never copies the whole state into a
+    /// record of its own.
+    fn save_snapshot_in_table(
+        &self,
+        position: u64,
+        format: u32,
+        state: &[u8],
+    ) -> Result<(), StoreError> {
+        let mut conn = self.lock()?;
+        let err = StoreError::backend("writing a snapshot to sqlite");
+        let size = i32::try_from(state.len()).map_err(|_| StoreError::Backend {
+            context: "writing a snapshot to sqlite",
+            detail: format!(
+                "the snapshot has {} bytes, more than a blob holds",
+                state.len()
+            ),
+        })?;
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(&err)?;
+        let hash: Option<String> = tx
+            .query_row(
+                "SELECT hash FROM events WHERE position = ?1",
+                [to_i64(position)?],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(&err)?;
+        let Some(hash) = hash else {
+            let last = head(&tx)?.position;
+            return Err(StoreError::NoSuchPosition { position, last });
+        };
+        tx.execute(
+            "INSERT INTO snapshots (position, event_hash, format, taken_at, state)
+             VALUES (?1, ?2, ?3, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), zeroblob(?4))
+             ON CONFLICT (position) DO UPDATE SET event_hash = excluded.event_hash,
+                 format = excluded.format, taken_at = excluded.taken_at, state = excluded.state",
+            params![to_i64(position)?, hash, format, size],
+        )
+        .map_err(&err)?;
+        {
+            // `position` is the table's rowid
+            let mut blob = tx
+                .blob_open(c"main", c"snapshots", c"state", to_i64(position)?, false)
+                .map_err(&err)?;
+            blob.write_all_at(state, 0).map_err(&err)?;
+        }
+        tx.execute(
+            "DELETE FROM snapshots WHERE position NOT IN
+                 (SELECT position FROM snapshots ORDER BY position DESC LIMIT ?1)",
+            [migrate::SNAPSHOTS_KEPT],
+        )
+        .map_err(&err)?;
+        tx.commit().map_err(&err)
+    }
+
+    /// Finds the snapshot and reads its blob straight into one buffer of its size (SQLite's
+    /// incremental blob I/O: no second copy of the state), in one read transaction.
+    /// Only one newer than `newer_than` is read (`None`: any).
+    fn load_snapshot_in_table(
+        &self,
+        format: u32,
+        newer_than: Option<u64>,
+    ) -> Result<Option<(u64, Vec<u8>)>, StoreError> {
+        let mut conn = self.lock()?;
+        let err = StoreError::backend("reading a snapshot from sqlite");
+        let tx = conn.transaction().map_err(&err)?;
+        let found: Option<(i64, i64)> = tx
+            .query_row(
+                "SELECT s.position, length(s.state) FROM snapshots s
+                 JOIN events e ON e.position = s.position AND e.hash = s.event_hash
+                 WHERE s.format = ?1 ORDER BY s.position DESC LIMIT 1",
+                [format],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(&err)?;
+        let Some((pos, size)) = found else {
+            return Ok(None);
+        };
+        if newer_than.is_some_and(|n| u64::try_from(pos).is_ok_and(|p| p <= n)) {
+            return Ok(None);
+        }
+        let mut state = vec![0u8; usize::try_from(size).unwrap_or(0)];
+        {
+            let blob = tx
+                .blob_open(c"main", c"snapshots", c"state", pos, true)
+                .map_err(&err)?;
+            blob.read_at_exact(&mut state, 0).map_err(&err)?;
+        }
+        tx.commit().map_err(&err)?;
+        Ok(Some((to_u64(pos, pos, "position")?, state)))
     }
 
     fn lock(&self) -> Result<MutexGuard<'_, Connection>, StoreError> {
@@ -359,86 +469,43 @@ impl EventLog for SqliteLog {
         verifier.finish()
     }
 
-    /// Inserts a zero-filled blob of the right size and writes the encoded state into it
-    /// with SQLite's incremental blob I/O, so SQLite never copies the whole state into a
-    /// record of its own.
+    /// On disk: into the snapshot file next to the database (see `snapshot_file`), so
+    /// the log's write lock is never held for it; in memory: into the `snapshots` table.
     fn save_snapshot(&self, position: u64, format: u32, state: &[u8]) -> Result<(), StoreError> {
-        let mut conn = self.lock()?;
-        let err = StoreError::backend("writing a snapshot to sqlite");
-        let size = i32::try_from(state.len()).map_err(|_| StoreError::Backend {
-            context: "writing a snapshot to sqlite",
-            detail: format!(
-                "the snapshot has {} bytes, more than a blob holds",
-                state.len()
-            ),
-        })?;
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(&err)?;
-        let hash: Option<String> = tx
-            .query_row(
-                "SELECT hash FROM events WHERE position = ?1",
-                [to_i64(position)?],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(&err)?;
-        let Some(hash) = hash else {
-            let last = head(&tx)?.position;
-            return Err(StoreError::NoSuchPosition { position, last });
+        let Some(database) = &self.path else {
+            return self.save_snapshot_in_table(position, format, state);
         };
-        tx.execute(
-            "INSERT INTO snapshots (position, event_hash, format, taken_at, state)
-             VALUES (?1, ?2, ?3, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), zeroblob(?4))
-             ON CONFLICT (position) DO UPDATE SET event_hash = excluded.event_hash,
-                 format = excluded.format, taken_at = excluded.taken_at, state = excluded.state",
-            params![to_i64(position)?, hash, format, size],
-        )
-        .map_err(&err)?;
-        {
-            // `position` is the table's rowid
-            let mut blob = tx
-                .blob_open(c"main", c"snapshots", c"state", to_i64(position)?, false)
-                .map_err(&err)?;
-            blob.write_all_at(state, 0).map_err(&err)?;
+        if snapshot_file::save(database, position, format, state)? {
+            Ok(())
+        } else {
+            let last = self.last_position()?;
+            Err(StoreError::NoSuchPosition { position, last })
         }
-        tx.execute(
-            "DELETE FROM snapshots WHERE position NOT IN
-                 (SELECT position FROM snapshots ORDER BY position DESC LIMIT ?1)",
-            [migrate::SNAPSHOTS_KEPT],
-        )
-        .map_err(&err)?;
-        tx.commit().map_err(&err)
     }
 
-    /// Finds the snapshot and reads its blob straight into one buffer of its size (SQLite's
-    /// incremental blob I/O: no second copy of the state), in one read transaction.
+    /// The newer of the snapshot file's and the `snapshots` table's usable snapshots.
     fn load_snapshot(&self, format: u32) -> Result<Option<(u64, Vec<u8>)>, StoreError> {
-        let mut conn = self.lock()?;
-        let err = StoreError::backend("reading a snapshot from sqlite");
-        let tx = conn.transaction().map_err(&err)?;
-        let found: Option<(i64, i64)> = tx
-            .query_row(
-                "SELECT s.position, length(s.state) FROM snapshots s
-                 JOIN events e ON e.position = s.position AND e.hash = s.event_hash
-                 WHERE s.format = ?1 ORDER BY s.position DESC LIMIT 1",
-                [format],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()
-            .map_err(&err)?;
-        let Some((pos, size)) = found else {
+        let from_file = match &self.path {
+            Some(database) => snapshot_file::load(database, format)?,
+            None => None,
+        };
+        let in_table = self.load_snapshot_in_table(format, from_file.as_ref().map(|s| s.0))?;
+        Ok(match (from_file, in_table) {
+            (Some(f), Some(t)) => Some(if t.0 > f.0 { t } else { f }),
+            (f, t) => f.or(t),
+        })
+    }
+
+    /// Sets `synchronous=NORMAL` on the writer's connection: a commit writes its WAL
+    /// frames without waiting for the disk, and [`WalSync`] fsyncs the WAL afterwards.
+    fn defer_sync(&self) -> Result<Option<Arc<dyn DeferredSync>>, StoreError> {
+        let Some(wal) = &self.wal else {
             return Ok(None);
         };
-        let mut state = vec![0u8; usize::try_from(size).unwrap_or(0)];
-        {
-            let blob = tx
-                .blob_open(c"main", c"snapshots", c"state", pos, true)
-                .map_err(&err)?;
-            blob.read_at_exact(&mut state, 0).map_err(&err)?;
-        }
-        tx.commit().map_err(&err)?;
-        Ok(Some((to_u64(pos, pos, "position")?, state)))
+        self.lock()?
+            .pragma_update(None, "synchronous", "NORMAL")
+            .map_err(StoreError::backend("deferring sqlite syncs"))?;
+        Ok(Some(Arc::new(WalSync { wal: wal.clone() })))
     }
 
     fn transact_dyn(

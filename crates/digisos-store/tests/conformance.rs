@@ -477,3 +477,34 @@ fn postgres_url_names_the_schema() {
         b.log().read_all(1, 9).unwrap()
     );
 }
+
+/// Only a SQLite file defers its syncs; a deferred commit is readable at once (by this
+/// and by a new connection, which is all a process crash leaves), and `sync` makes it
+/// durable. The other backends keep syncing at every commit.
+#[test]
+fn only_a_sqlite_file_defers_syncs() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("deferred.db");
+    let url = format!("sqlite://{}", file.display());
+    for url in ["memory:", "sqlite::memory:"] {
+        let log = digisos_store::open(url).unwrap();
+        assert!(log.defer_sync().unwrap().is_none(), "{url}");
+    }
+    let log = digisos_store::open(&url).unwrap();
+    let sync = log
+        .defer_sync()
+        .unwrap()
+        .expect("a sqlite file defers its syncs");
+    sync.sync().unwrap(); // nothing written yet: still fine
+    for i in 1..=3 {
+        log.append(&[], vec![amount(i)]).unwrap();
+    }
+    sync.sync().unwrap();
+    assert_eq!(log.last_position().unwrap(), 3);
+    let other = digisos_store::open(&url).unwrap();
+    assert_eq!(other.read_all(1, 10).unwrap(), log.read_all(1, 10).unwrap());
+    assert!(log.verify().unwrap().first_break.is_none());
+    if let Some(b) = backends::postgres() {
+        assert!(b.log().defer_sync().unwrap().is_none(), "postgres");
+    }
+}

@@ -38,7 +38,16 @@ fn every(n: u64) -> SnapshotPolicy {
 /// A log with the contract, the register and six incidents at various stages (clocks
 /// running, met and breached, reservations, duties), snapshots every 7 events.
 fn scenario(url: &str) -> (u64, Programme) {
-    let mut s = Service::open_with(ProgrammeLog::open(url).unwrap(), every(7)).unwrap();
+    scenario_with(url, false)
+}
+
+/// [`scenario`], with the snapshots written in the background if `background`.
+fn scenario_with(url: &str, background: bool) -> (u64, Programme) {
+    let log = ProgrammeLog::open(url).unwrap();
+    if background {
+        log.write_snapshots_in_background();
+    }
+    let mut s = Service::open_with(log, every(7)).unwrap();
     let coordinator = Principal::coordinator();
     let spec: ContractSpec = toml::from_str(CONTRACT).unwrap();
     let import = digisos_core::register::csv::parse(REGISTER).unwrap();
@@ -112,7 +121,73 @@ fn scenario(url: &str) -> (u64, Programme) {
         .unwrap();
     assert!(s.snapshot_error().is_none());
     assert!(s.snapshot_position() > 2);
+    s.store().finish_snapshot().unwrap();
     (s.position(), s.state().clone())
+}
+
+/// Removes the snapshot file next to the database (where this binary keeps snapshots),
+/// leaving only what the database's own `snapshots` table holds.
+fn remove_snapshot_file(dir: &tempfile::TempDir) {
+    for suffix in ["", "-wal", "-shm"] {
+        let path = dir.path().join(format!("digisos.db-snapshots{suffix}"));
+        if path.exists() {
+            std::fs::remove_file(path).unwrap();
+        }
+    }
+}
+
+#[test]
+fn snapshots_written_in_the_background_restore_the_same_state() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = sqlite_url(&dir);
+    let (position, state) = scenario_with(&url, true);
+    assert!(dir.path().join("digisos.db-snapshots").exists());
+    let log = ProgrammeLog::open(&url).unwrap();
+    let (snapshot_at, _) = log.log().load_snapshot(SNAPSHOT_FORMAT).unwrap().unwrap();
+    let restored = Service::open_with(log, every(1_000)).unwrap();
+    assert!(snapshot_at > 2);
+    assert_eq!(restored.snapshot_position(), snapshot_at);
+    assert_eq!(restored.position(), position);
+    assert_eq!(restored.state(), &state);
+    // none of it went into the database's own table
+    let raw = rusqlite::Connection::open(dir.path().join("digisos.db")).unwrap();
+    let in_table: i64 = raw
+        .query_row("SELECT COUNT(*) FROM snapshots", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(in_table, 0);
+}
+
+#[test]
+fn a_newer_snapshot_in_the_database_table_wins_over_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = sqlite_url(&dir);
+    let (position, state) = scenario(&url);
+    let log = ProgrammeLog::open(&url).unwrap();
+    let (in_file, bytes) = log.log().load_snapshot(SNAPSHOT_FORMAT).unwrap().unwrap();
+    assert!(in_file < position);
+    // an older binary kept one at the log's end in the database itself
+    let encoded = digisos_store::encode_snapshot(&state).unwrap();
+    let raw = rusqlite::Connection::open(dir.path().join("digisos.db")).unwrap();
+    raw.execute(
+        "INSERT INTO snapshots (position, event_hash, format, taken_at, state)
+         SELECT position, hash, ?1, 'earlier', ?2 FROM events WHERE position = ?3",
+        rusqlite::params![SNAPSHOT_FORMAT, encoded, position as i64],
+    )
+    .unwrap();
+    assert_eq!(
+        log.log().load_snapshot(SNAPSHOT_FORMAT).unwrap().unwrap().0,
+        position
+    );
+    // and an older one in the table loses to the file's
+    raw.execute(
+        "UPDATE snapshots SET position = 1, event_hash = (SELECT hash FROM events WHERE position = 1)",
+        [],
+    )
+    .unwrap();
+    assert_eq!(
+        log.log().load_snapshot(SNAPSHOT_FORMAT).unwrap(),
+        Some((in_file, bytes))
+    );
 }
 
 fn sqlite_url(dir: &tempfile::TempDir) -> String {
@@ -144,7 +219,7 @@ fn an_unusable_snapshot_falls_back_to_a_full_replay() {
     let dir = tempfile::tempdir().unwrap();
     let url = sqlite_url(&dir);
     let (position, state) = scenario(&url);
-    let raw = rusqlite::Connection::open(dir.path().join("digisos.db")).unwrap();
+    let raw = rusqlite::Connection::open(dir.path().join("digisos.db-snapshots")).unwrap();
     raw.execute_batch("CREATE TABLE kept AS SELECT * FROM snapshots")
         .unwrap();
     let cases = [
@@ -191,6 +266,7 @@ fn an_old_format_json_snapshot_row_is_ignored_and_the_log_replayed() {
     let dir = tempfile::tempdir().unwrap();
     let url = sqlite_url(&dir);
     let (position, state) = scenario(&url);
+    remove_snapshot_file(&dir);
     let raw = rusqlite::Connection::open(dir.path().join("digisos.db")).unwrap();
     // only a format-1 row, at the end of the log and matching its hash, as text
     raw.execute_batch("DELETE FROM snapshots").unwrap();
@@ -217,6 +293,7 @@ fn a_database_with_text_snapshots_migrates_and_replays_the_log() {
     let dir = tempfile::tempdir().unwrap();
     let url = sqlite_url(&dir);
     let (position, state) = scenario(&url);
+    remove_snapshot_file(&dir);
     // turn the database back into schema 2 (snapshot states as text) holding an older
     // binary's format-1 snapshot, as a database written before the upgrade would be
     let raw = rusqlite::Connection::open(dir.path().join("digisos.db")).unwrap();

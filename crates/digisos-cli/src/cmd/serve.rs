@@ -17,7 +17,7 @@ use digisos_core::service::Service;
 use digisos_http::clock::SystemClock;
 use digisos_http::serve::{serve, shutdown_signal};
 use digisos_http::timer::run_timer;
-use digisos_http::{HttpConfig, ServiceHandle, domain_app};
+use digisos_http::{HttpConfig, ServiceHandle, WriterOptions, domain_app};
 use digisos_store::ProgrammeLog;
 
 use crate::{CliError, Ctx};
@@ -34,13 +34,21 @@ pub(crate) struct ServeArgs {
     /// Register CSV to import if the register is empty.
     #[arg(long)]
     register: Option<PathBuf>,
+    /// Sync every commit before deciding the next batch, instead of deciding the next
+    /// batch while the last one syncs (pipelined group commit, the default on a SQLite
+    /// file). Equally durable, slower under load; for comparison and diagnosis.
+    #[arg(long)]
+    sync_every_commit: bool,
 }
 
 /// Runs the server until a shutdown signal.
 pub(crate) fn run(args: ServeArgs, ctx: &Ctx) -> Result<(), CliError> {
     let mut service = ctx.open_service()?;
     bootstrap(&mut service, &args, ctx)?;
-    let handle = ServiceHandle::start(service, Arc::new(SystemClock))
+    let options = WriterOptions {
+        pipelined: !args.sync_every_commit,
+    };
+    let handle = ServiceHandle::start_with(service, Arc::new(SystemClock), options)
         .map_err(|e| CliError::Store(e.to_string()))?;
     let _ = digisos_http::logging::init_logging();
     let runtime = tokio::runtime::Builder::new_multi_thread()

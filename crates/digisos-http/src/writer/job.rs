@@ -1,5 +1,7 @@
 //! The writer thread's loop: drain the queue, group consecutive commands into one batch,
-//! commit, publish to the read model, then reply.
+//! commit, publish to the read model, then reply. On a store with deferred syncs the
+//! publishing and replying move to the syncer ([`super::pipeline`]), so the next batch
+//! is decided while this one's fsync runs.
 
 use std::collections::BTreeSet;
 use std::sync::mpsc::Receiver;
@@ -12,7 +14,8 @@ use digisos_core::service::{Recorded, Service, Store};
 use digisos_store::{ProgrammeLog, StoredEvent, VerifyReport};
 use tokio::sync::Notify;
 
-use super::{MAX_BATCH, Precondition, ReadModel, ServiceError, store_error};
+use super::pipeline::{Pending, Pipeline, not_durable};
+use super::{MAX_BATCH, Precondition, ReadModel, ServiceError, WriterOptions, store_error};
 use crate::clock::Clock;
 
 /// Events since the last snapshot from which a planned stop writes a new one.
@@ -66,6 +69,12 @@ pub(super) struct Writer {
     read: Arc<RwLock<ReadModel>>,
     clock: Arc<dyn Clock>,
     changed: Arc<Notify>,
+    /// Set when the store defers its syncs: batches are made durable and answered by
+    /// the syncer thread.
+    pipeline: Option<Pipeline>,
+    /// The log position up to which events went to the read model (directly or through
+    /// the pipeline); the read model itself may still be behind while a sync runs.
+    handed: u64,
 }
 
 impl Writer {
@@ -74,12 +83,34 @@ impl Writer {
         read: Arc<RwLock<ReadModel>>,
         clock: Arc<dyn Clock>,
         changed: Arc<Notify>,
+        options: WriterOptions,
     ) -> Self {
+        let deferred = if options.pipelined {
+            service.store().log().defer_sync()
+        } else {
+            Ok(None)
+        };
+        let pipeline = match deferred {
+            Ok(Some(sync)) => Pipeline::start(sync, read.clone(), changed.clone()),
+            Ok(None) => None,
+            Err(err) => {
+                tracing::warn!(%err, "the store syncs at every commit (no pipelining)");
+                None
+            }
+        };
+        if pipeline.is_some() {
+            tracing::info!("pipelined group commit: a batch is decided while the last one syncs");
+        }
+        // a snapshot (every 100,000 events) is encoded and stored off this thread
+        service.store().write_snapshots_in_background();
+        let handed = service.position();
         Writer {
             service,
             read,
             clock,
             changed,
+            pipeline,
+            handed,
         }
     }
 
@@ -132,8 +163,25 @@ impl Writer {
             }
             self.commit(batch);
         }
+        self.barrier();
         self.snapshot_on_stop();
+        // finishes what the syncer holds, then stops it
+        self.pipeline.take();
         self.changed.notify_one();
+    }
+
+    /// Waits until every batch handed to the syncer is durable and answered (so a query
+    /// sees exactly what was acknowledged, and a direct commit syncs after them).
+    fn barrier(&self) {
+        if let Some(p) = &self.pipeline {
+            p.barrier();
+        }
+    }
+
+    /// Makes a commit the writer publishes itself durable (a no-op when the store syncs
+    /// at every commit).
+    fn make_durable(&self) -> Result<(), ServiceError> {
+        self.pipeline.as_ref().map_or(Ok(()), Pipeline::sync_now)
     }
 
     /// A planned stop writes a snapshot when the log has grown by [`SNAPSHOT_ON_STOP`]
@@ -147,8 +195,16 @@ impl Writer {
         if tail < SNAPSHOT_ON_STOP {
             return;
         }
-        match self.service.save_snapshot() {
-            Ok(_) => tracing::info!(
+        // one still being written in the background would make this one skip
+        if let Err(err) = self.service.store().finish_snapshot() {
+            tracing::warn!(%err, "the last background snapshot failed");
+        }
+        let saved = self
+            .service
+            .save_snapshot()
+            .and_then(|_| self.service.store().finish_snapshot());
+        match saved {
+            Ok(()) => tracing::info!(
                 position = self.service.position(),
                 "snapshot written at shutdown"
             ),
@@ -160,11 +216,13 @@ impl Writer {
 
     /// Answers a non-command job; returns whether it was [`Job::Stop`].
     fn query(&mut self, job: Job) -> bool {
+        self.barrier();
         match job {
             Job::Tick { reply } => {
                 let now = self.clock.now();
                 let result = self.service.tick(now).map_err(|e| store_error(&e));
                 let result = result.and_then(|recorded| {
+                    self.make_durable()?;
                     self.publish(recorded.clone())?;
                     Ok(recorded.len())
                 });
@@ -196,13 +254,15 @@ impl Writer {
                     .incident_events(&id)
                     .map_err(|e| store_error(&e)),
             ),
-            Job::Ping { reply } => reply(
+            Job::Ping { reply } => reply(if self.pipeline.as_ref().is_some_and(Pipeline::failed) {
+                Err(not_durable())
+            } else {
                 self.service
                     .store()
                     .log()
                     .last_position()
-                    .map_err(|e| store_error(&e)),
-            ),
+                    .map_err(|e| store_error(&e))
+            }),
             Job::Refresh { reply } => {
                 let result = self
                     .service
@@ -218,20 +278,21 @@ impl Writer {
         false
     }
 
-    /// Executes `batch` in one transaction and replies to each caller after publishing.
+    /// Executes `batch` in one transaction; replies to each caller after publishing —
+    /// here, or through the syncer once the batch is durable.
     fn commit(&mut self, batch: Vec<Queued>) {
         if batch.is_empty() {
             return;
         }
+        if self.pipeline.as_ref().is_some_and(Pipeline::failed) {
+            for q in batch {
+                (q.reply)(Err(not_durable()));
+            }
+            return;
+        }
         let now = self.clock.now();
         let mut known = Vec::new();
-        // the read model is at the service's position here; its index avoids a scan
-        let due = self
-            .read
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .next_timeout();
-        if due.is_some_and(|t| t <= now) {
+        if self.service.next_timeout().is_some_and(|t| t <= now) {
             match self.service.tick(now) {
                 Ok(recorded) => known.extend(recorded),
                 Err(e) => {
@@ -253,54 +314,94 @@ impl Writer {
             .iter()
             .map(|q| (q.command.as_ref().clone(), q.by.clone()))
             .collect();
-        match self.service.execute_batch(&commands, now) {
-            Ok(outcomes) => {
-                for events in outcomes.iter().flatten() {
-                    known.extend(events.iter().cloned());
-                }
-                let published = self.publish(known);
-                for (q, outcome) in runnable.into_iter().zip(outcomes) {
-                    let result = match (&published, outcome) {
-                        (Err(e), _) => Err(ServiceError::Store(e.to_string())),
-                        (Ok(()), Ok(events)) => Ok(events),
-                        (Ok(()), Err(r)) => Err(ServiceError::Rejected(r)),
-                    };
-                    (q.reply)(result);
-                }
-            }
+        let outcomes = match self.service.execute_batch(&commands, now) {
+            Ok(outcomes) => outcomes,
             Err(e) => {
                 for q in runnable {
                     (q.reply)(Err(store_error(&e)));
+                }
+                return;
+            }
+        };
+        for events in outcomes.iter().flatten() {
+            known.extend(events.iter().cloned());
+        }
+        let gap = self.gap(known, self.handed);
+        let replies: Vec<Pending> = runnable
+            .into_iter()
+            .zip(outcomes)
+            .map(|(q, outcome)| {
+                let result = match (&gap, outcome) {
+                    (Err(e), _) => Err(ServiceError::Store(e.to_string())),
+                    (Ok(_), Ok(events)) => Ok(events),
+                    (Ok(_), Err(r)) => Err(ServiceError::Rejected(r)),
+                };
+                (q.reply, result)
+            })
+            .collect();
+        let events = gap.unwrap_or_default();
+        if let Some(last) = events.last() {
+            self.handed = last.position;
+        }
+        match &self.pipeline {
+            Some(p) => p.hand_over(events, replies),
+            None => {
+                self.fold(&events);
+                for (reply, result) in replies {
+                    reply(result);
                 }
             }
         }
     }
 
-    /// Brings the read model up to the service's position: from the events this writer
-    /// knows when they are exactly the gap, else by reading the log (another writer).
-    fn publish(&mut self, mut known: Vec<Recorded>) -> Result<(), ServiceError> {
-        let mut read = self.read.write().unwrap_or_else(|p| p.into_inner());
-        let from = read.position();
+    /// The events from position `from` (exclusive) up to the service's position: the
+    /// ones this writer knows when they are exactly that gap, else read from the log
+    /// (another writer appended too, or a timer fired inside the batch).
+    fn gap(&self, mut known: Vec<Recorded>, from: u64) -> Result<Vec<Recorded>, ServiceError> {
         let to = self.service.position();
         if to <= from {
-            return Ok(());
+            return Ok(Vec::new());
         }
         known.sort_by_key(|r| r.position);
+        known.retain(|r| r.position > from);
         let exact = known.first().is_some_and(|r| r.position == from + 1)
             && known.len() as u64 == to - from
             && known.windows(2).all(|w| w[1].position == w[0].position + 1);
-        if !exact {
-            known = self
-                .service
-                .store()
-                .read_after(from)
-                .map_err(|e| store_error(&e))?;
+        if exact {
+            return Ok(known);
         }
-        for r in &known {
+        self.service
+            .store()
+            .read_after(from)
+            .map_err(|e| store_error(&e))
+    }
+
+    /// Folds `events` into the read model now and wakes the timer task.
+    fn fold(&self, events: &[Recorded]) {
+        if events.is_empty() {
+            return;
+        }
+        let mut read = self.read.write().unwrap_or_else(|p| p.into_inner());
+        for r in events {
             read.fold(r);
         }
         drop(read);
         self.changed.notify_one();
+    }
+
+    /// Brings the read model up to the service's position (after a barrier: nothing is
+    /// in the pipeline, so the read model is at `handed`).
+    fn publish(&mut self, known: Vec<Recorded>) -> Result<(), ServiceError> {
+        let from = self
+            .read
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .position();
+        let events = self.gap(known, from)?;
+        if let Some(last) = events.last() {
+            self.handed = last.position;
+        }
+        self.fold(&events);
         Ok(())
     }
 }

@@ -4,13 +4,14 @@
 //! `--connections` keep-alive connections for `--seconds`; prints one line per run and
 //! the medians with the ratio. Then, open loop, both endpoints at a fixed offered rate
 //! of `--paced-share` percent (default 50) of the call-off's median saturated rate,
-//! latency counted from each request's due time; and, with `--fsync-dir DIR` (the
+//! latency counted from each request's due time, and again at `--target-share` percent
+//! (default 30, the rate target) of the no-op's median saturated rate; and, with `--fsync-dir DIR` (the
 //! server's data directory), the latency of one 4 KiB write + fsync on that disk — the
 //! floor under any durable acknowledgement.
 //!
 //! `digisos-httpbench --url URL --token SECRET [--connections 64] [--seconds 10]
 //!  [--runs 3] [--incidents 60000] [--body 05315000] [--lot los-1-rheinland]
-//!  [--paced-share 50] [--fsync-dir DIR]`
+//!  [--paced-share 50] [--target-share 30] [--fsync-dir DIR]`
 
 use std::collections::BTreeMap;
 use std::process::ExitCode;
@@ -52,9 +53,10 @@ fn main() -> ExitCode {
             number("runs", 3)?,
             number("incidents", 60_000)?,
             number("paced-share", 50)?,
+            number("target-share", 30)?,
         ))
     })();
-    let (connections, seconds, runs, incidents, paced_share) = match parsed {
+    let (connections, seconds, runs, incidents, paced_share, target_share) = match parsed {
         Ok(p) => p,
         Err(e) => {
             eprintln!("{e}");
@@ -74,6 +76,7 @@ fn main() -> ExitCode {
         runs,
         incidents,
         paced_share,
+        target_share,
     };
     match bench(&target, &load, body, lot, fsync_dir.as_deref()) {
         Ok(()) => ExitCode::SUCCESS,
@@ -92,6 +95,9 @@ struct Load {
     incidents: usize,
     /// Percent of the saturated call-off rate offered in the paced runs (0: none).
     paced_share: usize,
+    /// Percent of the saturated no-op rate offered in the second paced runs — the rate
+    /// target (0: none).
+    target_share: usize,
 }
 
 fn bench(
@@ -107,6 +113,7 @@ fn bench(
         runs,
         incidents,
         paced_share,
+        target_share,
     } = *load;
     let duration = Duration::from_secs(seconds as u64);
     eprintln!("preparing {incidents} triaged incidents of {body} in {lot} …");
@@ -157,8 +164,23 @@ fn bench(
         100.0 * c.0 / n.0,
         c.2
     );
+    // Open loop at fixed offered rates: half the call-off's saturated rate, and the
+    // rate target itself (30 % of the no-op's saturated rate) — the load at which the
+    // p99 target is judged.
+    let mut offered = Vec::new();
     if paced_share > 0 {
-        let rate = c.0 * paced_share as f64 / 100.0;
+        offered.push((
+            format!("{paced_share} % of call-off"),
+            c.0 * paced_share as f64 / 100.0,
+        ));
+    }
+    if target_share > 0 {
+        offered.push((
+            format!("{target_share} % of no-op"),
+            n.0 * target_share as f64 / 100.0,
+        ));
+    }
+    for (label, rate) in offered {
         let s = run_paced(connections, duration, rate, |agent, _| {
             Some(
                 target
@@ -166,7 +188,7 @@ fn bench(
                     .map(|(status, _)| status == 200),
             )
         });
-        println!("paced {paced_share} % no-op    GET  /healthz at {rate:.0} req/s offered: {s}");
+        println!("paced {label}: no-op    GET  /healthz at {rate:.0} req/s offered: {s}");
         let offset = used;
         let s = run_paced(connections, duration, rate, |agent, k| {
             let id = ids.get(offset + k)?;
@@ -177,10 +199,11 @@ fn bench(
                     .map(|(status, _)| status == 200),
             )
         });
-        if offset + s.requests >= ids.len() {
+        used += s.requests;
+        if used >= ids.len() {
             eprintln!("warning: the prepared incidents ran out; raise --incidents");
         }
-        println!("paced {paced_share} % call-off POST …/dispatch at {rate:.0} req/s offered: {s}");
+        println!("paced {label}: call-off POST …/dispatch at {rate:.0} req/s offered: {s}");
     }
     if let Some(dir) = fsync_dir {
         match fsync_probe(dir, 500) {

@@ -87,8 +87,9 @@ impl Backend for Sqlite {
         assert_eq!(n, 1);
     }
     fn overwrite_snapshot_hash(&self, position: u64, hash: &str) {
-        let n = self
-            .raw()
+        // a SQLite log on disk keeps its snapshots in a file next to the database
+        let n = rusqlite::Connection::open(self.dir.path().join("events.db-snapshots"))
+            .unwrap()
             .execute(
                 "UPDATE snapshots SET event_hash = ?1 WHERE position = ?2",
                 rusqlite::params![hash, position as i64],

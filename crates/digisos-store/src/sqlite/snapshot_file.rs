@@ -1,0 +1,149 @@
+//! Snapshots of a SQLite log on disk live in a file of their own next to the database
+//! (`<database>-snapshots`, same table layout as the database's `snapshots` table), so
+//! writing one — tens of megabytes — takes that file's write lock, never the log's: a
+//! snapshot written by a background thread does not hold up a single commit, and its
+//! pages never pass through the log's WAL and checkpoints.
+//!
+//! A snapshot there is used only if the event at its position in the log has the hash it
+//! was taken with. Snapshots that older binaries kept in the database's own table are
+//! still read; the newer of the two wins.
+
+use crate::error::StoreError;
+use crate::migrate;
+use crate::row::to_i64;
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// How long a snapshot writer waits for another one's lock on the file.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The layout of the snapshot file (the database's own `snapshots` table since
+/// migration 3).
+const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS snapshots (
+    position   INTEGER PRIMARY KEY CHECK (position > 0),
+    event_hash TEXT    NOT NULL,
+    format     INTEGER NOT NULL,
+    taken_at   TEXT    NOT NULL,
+    state      BLOB    NOT NULL
+);";
+
+/// The snapshot file next to the database at `database`.
+pub(crate) fn path_for(database: &Path) -> PathBuf {
+    let mut p = database.as_os_str().to_owned();
+    p.push("-snapshots");
+    PathBuf::from(p)
+}
+
+fn open(path: &Path) -> Result<Connection, StoreError> {
+    let err = StoreError::backend("opening the sqlite snapshot file");
+    let conn = Connection::open(path).map_err(&err)?;
+    conn.busy_timeout(BUSY_TIMEOUT).map_err(&err)?;
+    conn.query_row("PRAGMA journal_mode=WAL", [], |_| Ok(()))
+        .map_err(&err)?;
+    conn.pragma_update(None, "synchronous", "FULL")
+        .map_err(&err)?;
+    conn.execute_batch(SCHEMA).map_err(&err)?;
+    Ok(conn)
+}
+
+/// The hash of the event at `position` in the database, read on a connection of its own
+/// (a WAL reader: it never waits for the log's writer).
+fn event_hash(database: &Path, position: u64) -> Result<Option<String>, StoreError> {
+    let err = StoreError::backend("reading an event hash for a snapshot");
+    let conn = Connection::open(database).map_err(&err)?;
+    conn.query_row(
+        "SELECT hash FROM events WHERE position = ?1",
+        [to_i64(position)?],
+        |r| r.get(0),
+    )
+    .optional()
+    .map_err(&err)
+}
+
+/// Keeps `state` in the snapshot file with the hash of the log's event at `position`
+/// (replacing one at that position; only the newest few are kept). `Ok(false)` if the
+/// log has no event at `position`.
+pub(crate) fn save(
+    database: &Path,
+    position: u64,
+    format: u32,
+    state: &[u8],
+) -> Result<bool, StoreError> {
+    let Some(hash) = event_hash(database, position)? else {
+        return Ok(false);
+    };
+    let err = StoreError::backend("writing a snapshot to the sqlite snapshot file");
+    let size = i32::try_from(state.len()).map_err(|_| StoreError::Backend {
+        context: "writing a snapshot to sqlite",
+        detail: format!(
+            "the snapshot has {} bytes, more than a blob holds",
+            state.len()
+        ),
+    })?;
+    let mut conn = open(&path_for(database))?;
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(&err)?;
+    tx.execute(
+        "INSERT INTO snapshots (position, event_hash, format, taken_at, state)
+         VALUES (?1, ?2, ?3, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), zeroblob(?4))
+         ON CONFLICT (position) DO UPDATE SET event_hash = excluded.event_hash,
+             format = excluded.format, taken_at = excluded.taken_at, state = excluded.state",
+        params![to_i64(position)?, hash, format, size],
+    )
+    .map_err(&err)?;
+    {
+        let mut blob = tx
+            .blob_open(c"main", c"snapshots", c"state", to_i64(position)?, false)
+            .map_err(&err)?;
+        blob.write_all_at(state, 0).map_err(&err)?;
+    }
+    tx.execute(
+        "DELETE FROM snapshots WHERE position NOT IN
+             (SELECT position FROM snapshots ORDER BY position DESC LIMIT ?1)",
+        [migrate::SNAPSHOTS_KEPT],
+    )
+    .map_err(&err)?;
+    tx.commit().map_err(&err)?;
+    Ok(true)
+}
+
+/// The newest snapshot in `format` in the snapshot file whose hash matches the log's
+/// event at its position, as `(position, state)`; `None` if there is none (or no file).
+pub(crate) fn load(database: &Path, format: u32) -> Result<Option<(u64, Vec<u8>)>, StoreError> {
+    let path = path_for(database);
+    if !path.exists() {
+        return Ok(None);
+    }
+    let err = StoreError::backend("reading a snapshot from the sqlite snapshot file");
+    let mut conn = open(&path)?;
+    let tx = conn.transaction().map_err(&err)?;
+    let candidates: Vec<(i64, String)> = {
+        let mut stmt = tx
+            .prepare(
+                "SELECT position, event_hash FROM snapshots WHERE format = ?1
+                 ORDER BY position DESC",
+            )
+            .map_err(&err)?;
+        stmt.query_map([format], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(&err)?
+            .collect::<Result<_, _>>()
+            .map_err(&err)?
+    };
+    for (pos, hash) in candidates {
+        let position = u64::try_from(pos).unwrap_or(0);
+        if event_hash(database, position)?.as_deref() != Some(hash.as_str()) {
+            continue; // another log's, or the log was replaced
+        }
+        let blob = tx
+            .blob_open(c"main", c"snapshots", c"state", pos, true)
+            .map_err(&err)?;
+        let mut state = vec![0u8; blob.len()];
+        blob.read_at_exact(&mut state, 0).map_err(&err)?;
+        drop(blob);
+        tx.commit().map_err(&err)?;
+        return Ok(Some((position, state)));
+    }
+    Ok(None)
+}
