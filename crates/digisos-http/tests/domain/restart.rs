@@ -139,3 +139,40 @@ async fn a_key_whose_response_was_lost_answers_409_and_never_runs_again() {
     assert_eq!(incidents(&w).await, 1);
     w.handle.shutdown();
 }
+
+/// The stored response of `key` (the Body token's), as the store holds it: `None` while
+/// only the pending record is there.
+fn stored_status(w: &World, key: &str) -> Option<u64> {
+    let records = records(w.url());
+    let record = records
+        .iter()
+        .find(|r| r.key.ends_with(&format!(":{key}")))
+        .unwrap_or_else(|| panic!("no record for {key}: {records:?}"));
+    let value: serde_json::Value = serde_json::from_slice(&record.value).unwrap();
+    value["response"]["status"].as_u64()
+}
+
+#[tokio::test]
+async fn responses_are_written_with_the_next_commit_or_after_a_quiet_second() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = sqlite_world(&dir);
+    let first = report(&w, "next-commit", &report_body("first")).await;
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.text());
+    // the next command's transaction carries the response
+    let plain = w
+        .call(
+            Some(As::Body),
+            "POST",
+            "/v1/incidents",
+            &report_body("plain"),
+        )
+        .await;
+    assert_eq!(plain.status, StatusCode::CREATED, "{}", plain.text());
+    assert_eq!(stored_status(&w, "next-commit"), Some(201));
+
+    let quiet = report(&w, "quiet", &report_body("quiet")).await;
+    assert_eq!(quiet.status, StatusCode::CREATED, "{}", quiet.text());
+    tokio::time::sleep(std::time::Duration::from_millis(2_500)).await;
+    assert_eq!(stored_status(&w, "quiet"), Some(201), "written while idle");
+    w.handle.shutdown();
+}
