@@ -137,6 +137,8 @@ fn agent() -> ureq::Agent {
 struct Answer {
     status: u16,
     etag: Option<String>,
+    /// `Idempotent-Replayed: true` was set.
+    replayed: bool,
     content_type: String,
     body: Value,
 }
@@ -160,14 +162,25 @@ impl Client<'_> {
         body: Option<&Value>,
         if_match: Option<&str>,
     ) -> Answer {
+        let headers: Vec<(&str, &str)> = if_match.map(|t| ("if-match", t)).into_iter().collect();
+        self.send_with(method, path, body, &headers)
+    }
+
+    fn send_with(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&Value>,
+        headers: &[(&str, &str)],
+    ) -> Answer {
         let url = format!("{}{path}", self.base);
         let auth = format!("Bearer {}", self.token);
         let res = match (method, body) {
             ("GET", _) => self.agent.get(&url).header("authorization", &auth).call(),
             ("POST", body) => {
                 let mut req = self.agent.post(&url).header("authorization", &auth);
-                if let Some(tag) = if_match {
-                    req = req.header("if-match", tag);
+                for (name, value) in headers {
+                    req = req.header(*name, *value);
                 }
                 match body {
                     Some(b) => req
@@ -186,6 +199,7 @@ impl Client<'_> {
                 .map(str::to_owned)
         };
         let etag = header("etag");
+        let replayed = header("idempotent-replayed").is_some_and(|v| v == "true");
         let content_type = header("content-type").unwrap_or_default();
         let status = res.status().as_u16();
         let mut text = String::new();
@@ -197,6 +211,7 @@ impl Client<'_> {
         Answer {
             status,
             etag,
+            replayed,
             content_type,
             body,
         }
@@ -281,17 +296,18 @@ fn an_incident_survives_a_restart_of_the_real_server() {
     );
 
     let aware = chrono::Utc::now() - chrono::TimeDelta::minutes(30);
-    let a = body.ok(
-        "/v1/incidents",
-        Some(json!({
-            "body": "05966",
-            "title": "Ransomware im Kreishaus",
-            "category": "ransomware",
-            "aware_at": aware.to_rfc3339(),
-            "personal_data": true,
-        })),
-    );
-    assert_eq!(a.status, 201);
+    let report = json!({
+        "body": "05966",
+        "title": "Ransomware im Kreishaus",
+        "category": "ransomware",
+        "aware_at": aware.to_rfc3339(),
+        "personal_data": true,
+    });
+    let key = [("idempotency-key", "report-kreishaus")];
+    let a = body.send_with("POST", "/v1/incidents", Some(&report), &key);
+    assert_eq!(a.status, 201, "{}", a.body);
+    assert!(!a.replayed);
+    let reported = a.body.clone();
     assert_eq!(a.etag.as_deref(), Some("\"v1\""));
     let id = a.body["id"].as_str().unwrap().to_owned();
     let inc = format!("/v1/incidents/{id}");
@@ -340,6 +356,21 @@ fn an_incident_survives_a_restart_of_the_real_server() {
         client(&body_token),
         client(&provider_token),
         client(&coordinator_token),
+    );
+    // The report retried with its Idempotency-Key is replayed, not run again.
+    let retry = body.send_with("POST", "/v1/incidents", Some(&report), &key);
+    assert_eq!(retry.status, 201, "{}", retry.body);
+    assert!(retry.replayed, "replayed after the restart");
+    assert_eq!(
+        retry.body, reported,
+        "the response stored before the restart"
+    );
+    let listed = coord.send("GET", "/v1/incidents", None);
+    assert_eq!(
+        listed.body["items"].as_array().map(Vec::len),
+        Some(1),
+        "{}",
+        listed.body
     );
     let after = body.send("GET", &inc, None);
     assert_eq!(after.status, 200, "{}", after.body);

@@ -4,8 +4,20 @@
 //! Keys are scoped per token: two callers may use the same key independently. The
 //! fingerprint is SHA-256 over method, path with query, body and token id. Responses
 //! with status below 500 are stored and replayed (with `Idempotent-Replayed: true`);
-//! 5xx responses are forgotten so that a retry runs again. Requests without a valid
-//! token are not recorded (they fail authentication in the handler).
+//! 5xx responses are forgotten so that a retry runs again (unless the command may have
+//! been executed: see [`durable`]). Requests without a valid token are not recorded
+//! (they fail authentication in the handler).
+//!
+//! [`InMemoryIdempotencyStore`] forgets everything at a restart (tests, demos);
+//! [`DurableIdempotencyStore`], which `digisos serve` uses, writes its records with the
+//! commands' events and keeps them 24 hours.
+
+mod durable;
+
+pub(crate) use durable::record_key;
+pub use durable::{
+    CAPACITY, DurableIdempotencyStore, NAMESPACE, PRUNE_EVERY, RETENTION, pending_record,
+};
 
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
@@ -67,6 +79,21 @@ pub enum Begin {
     Mismatch,
     /// Same key, same request, still running.
     InProgress,
+    /// Same key, same request, whose command may have been executed but whose response
+    /// was lost (the server stopped in between): never run it again.
+    OutcomeUnknown,
+}
+
+tokio::task_local! {
+    /// The key of the request being handled, set by the middleware around the handler,
+    /// so that the writer can record it with the command (see [`in_flight`]).
+    static IN_FLIGHT: (ScopedKey, Fingerprint);
+}
+
+/// The `Idempotency-Key` (with its request's fingerprint) of the request this task is
+/// handling, if it carries one that [`IdempotencyStore::begin`] let proceed.
+pub fn in_flight() -> Option<(ScopedKey, Fingerprint)> {
+    IN_FLIGHT.try_with(Clone::clone).ok()
 }
 
 /// Storage of idempotency records. Implementations must be cheap (called inside the
@@ -219,16 +246,18 @@ async fn run(infra: Infra, req: Request, next: Next) -> Result<Response, Respons
     match store.begin(&scoped, &fp) {
         Begin::Mismatch => return Err(ApiError::IdempotencyKeyReused.into_response()),
         Begin::InProgress => return Err(ApiError::IdempotencyInProgress.into_response()),
+        Begin::OutcomeUnknown => {
+            return Err(ApiError::IdempotencyOutcomeUnknown.into_response());
+        }
         Begin::Replay(stored) => return Ok(replay(stored)),
         Begin::Proceed => {}
     }
     let guard = AbandonOnDrop {
         store,
-        key: Some(scoped),
+        key: Some(scoped.clone()),
     };
-    let res = next
-        .run(Request::from_parts(parts, Body::from(bytes)))
-        .await;
+    let req = Request::from_parts(parts, Body::from(bytes));
+    let res = IN_FLIGHT.scope((scoped, fp), next.run(req)).await;
     if res.status().is_server_error() {
         return Ok(res); // guard abandons the key
     }

@@ -212,6 +212,14 @@ pub enum ApiError {
     /// A request with the same `Idempotency-Key` is still being processed.
     #[error("a request with this idempotency key is still in progress")]
     IdempotencyInProgress,
+    /// The request with this `Idempotency-Key` may have been executed, but its response
+    /// was lost (the server stopped between the commit and recording the response).
+    #[error(
+        "a request with this idempotency key may have been executed, but its response was \
+         lost when the server stopped; read the resource to see whether it took effect \
+         before retrying with a new key"
+    )]
+    IdempotencyOutcomeUnknown,
     /// The body exceeds the configured limit.
     #[error("request body larger than {limit} bytes")]
     PayloadTooLarge {
@@ -329,6 +337,12 @@ pub fn problem_for(err: &ApiError) -> Problem {
             S::CONFLICT,
             "idempotency-request-in-progress",
             "Request in progress",
+        )
+        .with_detail(err.to_string()),
+        E::IdempotencyOutcomeUnknown => Problem::new(
+            S::CONFLICT,
+            "idempotency-outcome-unknown",
+            "Outcome of the request unknown",
         )
         .with_detail(err.to_string()),
         E::PayloadTooLarge { limit } => {

@@ -29,7 +29,6 @@ use utoipa_axum::routes;
 
 use crate::auth::Principal;
 use crate::etag::etag_header;
-use crate::idempotency::InMemoryIdempotencyStore;
 use crate::metrics::Gauge;
 use crate::problem::ApiError;
 use crate::state::{AppState, HttpConfig, Infra, Readiness, ReadinessCheck, ReadinessFuture};
@@ -77,13 +76,14 @@ pub fn routes() -> OpenApiRouter<Api> {
         .routes(routes!(reports::ocds_report))
 }
 
-/// The complete server over a started writer: programme-backed tokens, in-memory
-/// idempotency records, readiness = the store answers, gauges from the read model.
+/// The complete server over a started writer: programme-backed tokens, the writer's
+/// durable idempotency records, readiness = the store answers, gauges from the read
+/// model.
 pub fn domain_app(handle: ServiceHandle, config: HttpConfig) -> Router {
     let infra = Infra::new(
         config,
         Arc::new(ProgrammeTokens::new(handle.clone())),
-        Arc::new(InMemoryIdempotencyStore::new(100_000)),
+        handle.idempotency(),
         Arc::new(StoreReadiness(handle.clone())),
     );
     let gauges = handle.clone();

@@ -25,6 +25,7 @@ use tokio::sync::Notify;
 
 use crate::clock::Clock;
 use crate::etag::IfMatch;
+use crate::idempotency::{self, CAPACITY, DurableIdempotencyStore};
 use crate::problem::ApiError;
 use job::{Job, Reply};
 
@@ -99,6 +100,7 @@ struct Inner {
     read: Arc<RwLock<ReadModel>>,
     clock: Arc<dyn Clock>,
     changed: Arc<Notify>,
+    idempotency: Arc<DurableIdempotencyStore>,
     thread: Mutex<Option<JoinHandle<()>>>,
 }
 
@@ -110,7 +112,7 @@ impl Drop for Inner {
 
 impl ServiceHandle {
     /// Starts the writer thread over an opened service with the default
-    /// [`WriterOptions`]. Fails if the thread cannot be spawned.
+    /// [`WriterOptions`] (see [`ServiceHandle::start_with`]).
     pub fn start(
         service: Service<ProgrammeLog>,
         clock: Arc<dyn Clock>,
@@ -118,13 +120,18 @@ impl ServiceHandle {
         Self::start_with(service, clock, WriterOptions::default())
     }
 
-    /// Starts the writer thread over an opened service. Fails if the thread cannot be
-    /// spawned.
+    /// Starts the writer thread over an opened service, with the idempotency records of
+    /// the last 24 hours loaded from its store (see [`ServiceHandle::idempotency`]).
+    /// Fails if the store cannot be read, or the thread cannot be spawned.
     pub fn start_with(
         service: Service<ProgrammeLog>,
         clock: Arc<dyn Clock>,
         options: WriterOptions,
     ) -> Result<ServiceHandle, ServiceError> {
+        let idempotency =
+            DurableIdempotencyStore::open(service.store().log(), clock.clone(), CAPACITY)
+                .map_err(|e| store_error(&e))?;
+        let idempotency = Arc::new(idempotency);
         let model = ReadModel::new(service.state().clone(), service.position());
         let read = Arc::new(RwLock::new(model));
         let changed = Arc::new(Notify::new());
@@ -135,6 +142,7 @@ impl ServiceHandle {
             clock.clone(),
             changed.clone(),
             options,
+            idempotency.clone(),
         );
         let thread = std::thread::Builder::new()
             .name("digisos-writer".into())
@@ -146,9 +154,17 @@ impl ServiceHandle {
                 read,
                 clock,
                 changed,
+                idempotency,
                 thread: Mutex::new(Some(thread)),
             }),
         })
+    }
+
+    /// The idempotency records this writer keeps durable: install it in the router's
+    /// [`crate::Infra`] (as [`crate::domain_app`] does) so that keyed commands are
+    /// recorded in their own transaction.
+    pub fn idempotency(&self) -> Arc<DurableIdempotencyStore> {
+        self.inner.idempotency.clone()
     }
 
     /// The read model as of the last commit. Hold the guard briefly (no `.await` while
@@ -169,19 +185,31 @@ impl ServiceHandle {
 
     /// Executes one command at the clock's `now`, in the next batch. Returns the recorded
     /// events once they are committed and visible in [`ServiceHandle::read`].
+    ///
+    /// Called while handling a request with an `Idempotency-Key` (see
+    /// [`idempotency::in_flight`]), the key is recorded in the command's transaction.
     pub async fn execute(
         &self,
         command: Command,
         by: Principal,
         precondition: Precondition,
     ) -> Result<Vec<Recorded>, ServiceError> {
-        self.call(|reply| Job::Command {
-            command: Box::new(command),
-            by,
-            precondition,
-            reply,
-        })
-        .await
+        let keyed = idempotency::in_flight().filter(|(key, _)| self.inner.idempotency.attach(key));
+        let key = keyed.as_ref().map(|(key, _)| key.clone());
+        let result = self
+            .call(|reply| Job::Command {
+                command: Box::new(command),
+                by,
+                precondition,
+                idempotency: keyed,
+                reply,
+            })
+            .await;
+        if let (Some(key), Err(ServiceError::Stopped)) = (key, &result) {
+            // the writer is gone: it never ran the command
+            self.inner.idempotency.settle(&key, false);
+        }
+        result
     }
 
     /// [`ServiceHandle::execute`] for callers outside an async runtime (the CLI).
@@ -194,6 +222,7 @@ impl ServiceHandle {
             command: Box::new(command),
             by,
             precondition: None,
+            idempotency: None,
             reply,
         })
     }

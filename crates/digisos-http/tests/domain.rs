@@ -16,6 +16,8 @@ mod matrix;
 mod openapi;
 #[path = "domain/problems.rs"]
 mod problems;
+#[path = "domain/restart.rs"]
+mod restart;
 #[path = "domain/shapes.rs"]
 mod shapes;
 #[path = "domain/shapes_reference.rs"]

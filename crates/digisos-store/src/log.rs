@@ -5,6 +5,8 @@ use crate::chain::VerifyReport;
 use crate::durability::DeferredSync;
 use crate::error::StoreError;
 use crate::event::{ExpectedVersion, NewEvent, StoredEvent};
+use crate::record::Record;
+use chrono::{DateTime, Utc};
 use std::fmt;
 use std::sync::Arc;
 
@@ -105,11 +107,31 @@ pub trait EventLog: Send + Sync + fmt::Debug {
         Ok(None)
     }
 
+    /// Writes `records` in one transaction of their own (see [`crate::record`]): each
+    /// replaces a record with the same namespace and key; within `records` the last one
+    /// for a key wins. Fails with [`StoreError::InvalidEvent`] (writing nothing) if a
+    /// namespace or key is empty. Never touches the events.
+    fn put_records(&self, records: Vec<Record>) -> Result<(), StoreError>;
+
+    /// Every record of `namespace` written at or after `since` (to the second), in no
+    /// particular order.
+    fn load_records(
+        &self,
+        namespace: &str,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<Record>, StoreError>;
+
+    /// Deletes the records of `namespace` written before `before` (to the second);
+    /// returns how many it deleted.
+    fn prune_records(&self, namespace: &str, before: DateTime<Utc>) -> Result<u64, StoreError>;
+
     /// Object-safe core of [`EventLogExt::transact`]: in ONE transaction, takes the
     /// exclusive lock for `lock_key`, calls `body` exactly once, then checks the
-    /// expectations registered with [`Tx::expect`], appends the returned events and
-    /// commits. If `body` fails, the transaction is rolled back and its error returned.
-    /// Prefer [`EventLogExt::transact`], which carries a caller value and error type.
+    /// expectations registered with [`Tx::expect`], appends the returned events, writes
+    /// the records given to [`Tx::put_record`] and commits — also when `body` returned
+    /// no events. If `body` fails, the transaction is rolled back and its error
+    /// returned (no event and no record is written). Prefer [`EventLogExt::transact`],
+    /// which carries a caller value and error type.
     fn transact_dyn(
         &self,
         lock_key: &str,
@@ -145,6 +167,11 @@ pub trait Tx {
     /// appended (use it for streams not guarded by the lock key); an unmet expectation
     /// fails the transaction with [`StoreError::Conflict`] and writes nothing.
     fn expect(&mut self, stream: &str, expected: ExpectedVersion);
+
+    /// Buffers a keyed record (see [`crate::record`]) to be written in this transaction,
+    /// after the events: it commits with them or not at all. It replaces a record with
+    /// the same namespace and key (also one put earlier in this transaction).
+    fn put_record(&mut self, namespace: &str, key: &str, value: &[u8], written_at: DateTime<Utc>);
 }
 
 /// The typed transaction entry point, available on every [`EventLog`] (also `dyn`).

@@ -4,7 +4,9 @@ use crate::chain::{self, Head, Verifier, VerifyReport};
 use crate::error::StoreError;
 use crate::event::{ExpectedVersion, NewEvent, StoredEvent};
 use crate::log::{EventLog, Tx, TxBody};
+use crate::record::{self, Record};
 use crate::row::Row;
+use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Mutex, MutexGuard};
 
@@ -22,6 +24,8 @@ struct State {
     streams: HashMap<String, Vec<usize>>,
     /// Snapshots by position: the event's hash, the format and the encoded state.
     snapshots: BTreeMap<u64, (String, u32, Vec<u8>)>,
+    /// Keyed records by (namespace, key): the value and when it was written (seconds).
+    records: HashMap<(String, String), (Vec<u8>, i64)>,
 }
 
 impl MemoryLog {
@@ -123,6 +127,16 @@ impl State {
         }
         Ok(out)
     }
+
+    /// Checks every record first, then writes them all (nothing on failure).
+    fn put_records(&mut self, records: Vec<Record>) -> Result<(), StoreError> {
+        records.iter().try_for_each(record::check)?;
+        for r in records {
+            let at = record::to_secs(r.written_at);
+            self.records.insert((r.namespace, r.key), (r.value, at));
+        }
+        Ok(())
+    }
 }
 
 impl EventLog for MemoryLog {
@@ -192,6 +206,42 @@ impl EventLog for MemoryLog {
             .map(|(p, (_, _, state))| (*p, state.clone())))
     }
 
+    fn put_records(&self, records: Vec<Record>) -> Result<(), StoreError> {
+        self.lock()?.put_records(records)
+    }
+
+    fn load_records(
+        &self,
+        namespace: &str,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<Record>, StoreError> {
+        let since = record::to_secs(since);
+        let state = self.lock()?;
+        state
+            .records
+            .iter()
+            .filter(|((ns, _), (_, at))| ns == namespace && *at >= since)
+            .map(|((ns, key), (value, at))| {
+                Ok(Record::new(
+                    ns.clone(),
+                    key.clone(),
+                    value.clone(),
+                    record::from_secs(*at)?,
+                ))
+            })
+            .collect()
+    }
+
+    fn prune_records(&self, namespace: &str, before: DateTime<Utc>) -> Result<u64, StoreError> {
+        let before = record::to_secs(before);
+        let mut state = self.lock()?;
+        let count = state.records.len();
+        state
+            .records
+            .retain(|(ns, _), (_, at)| ns != namespace || *at >= before);
+        Ok((count - state.records.len()) as u64)
+    }
+
     fn transact_dyn(
         &self,
         _lock_key: &str,
@@ -202,16 +252,21 @@ impl EventLog for MemoryLog {
         let mut tx = MemTx {
             state: &state,
             expected: Vec::new(),
+            records: Vec::new(),
         };
         let events = body(&mut tx)?;
-        let expected = tx.expected;
-        state.append(&chain::borrow(&expected), events)
+        let (expected, records) = (tx.expected, tx.records);
+        records.iter().try_for_each(record::check)?;
+        let stored = state.append(&chain::borrow(&expected), events)?;
+        state.put_records(records)?;
+        Ok(stored)
     }
 }
 
 struct MemTx<'a> {
     state: &'a State,
     expected: Vec<(String, ExpectedVersion)>,
+    records: Vec<Record>,
 }
 
 impl Tx for MemTx<'_> {
@@ -241,5 +296,10 @@ impl Tx for MemTx<'_> {
 
     fn expect(&mut self, stream: &str, expected: ExpectedVersion) {
         self.expected.push((stream.to_owned(), expected));
+    }
+
+    fn put_record(&mut self, namespace: &str, key: &str, value: &[u8], written_at: DateTime<Utc>) {
+        self.records
+            .push(Record::new(namespace, key, value.to_vec(), written_at));
     }
 }

@@ -108,10 +108,34 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         ALTER TABLE snapshots ALTER COLUMN state TYPE BYTEA USING convert_to(state, 'UTF8');
     ",
     },
+    Migration {
+        version: 4,
+        description: "keyed side records (idempotency keys), written with the events",
+        sqlite: "
+        CREATE TABLE records (
+            namespace  TEXT    NOT NULL CHECK (namespace <> ''),
+            key        TEXT    NOT NULL CHECK (key <> ''),
+            value      BLOB    NOT NULL,
+            written_at INTEGER NOT NULL,
+            PRIMARY KEY (namespace, key)
+        );
+        CREATE INDEX records_by_age ON records (namespace, written_at);
+    ",
+        postgres: "
+        CREATE TABLE records (
+            namespace  TEXT   NOT NULL CHECK (namespace <> ''),
+            key        TEXT   NOT NULL CHECK (key <> ''),
+            value      BYTEA  NOT NULL,
+            written_at BIGINT NOT NULL,
+            PRIMARY KEY (namespace, key)
+        );
+        CREATE INDEX records_by_age ON records (namespace, written_at);
+    ",
+    },
 ];
 
 /// The newest schema version this binary knows.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// How many snapshots a store keeps (the newest ones); older ones are deleted when a new
 /// one is written. Snapshots are a cache of the log, never part of the audit trail.

@@ -6,8 +6,10 @@ use crate::error::StoreError;
 use crate::event::{ExpectedVersion, NewEvent, StoredEvent};
 use crate::log::{EventLog, Tx, TxBody};
 use crate::migrate;
+use crate::record::{self, Record};
 use crate::row::{Row, to_i64, to_u64};
 use crate::url::SchemaName;
+use chrono::{DateTime, Utc};
 use postgres::{Client, GenericClient, NoTls};
 use sha2::{Digest, Sha256};
 use std::sync::{Mutex, MutexGuard};
@@ -279,6 +281,31 @@ fn append_in(
     Ok(sealed.into_iter().map(|(_, e)| e).collect())
 }
 
+/// Writes `records` (the last per key) in one statement inside the caller's transaction.
+fn put_records_in(tx: &mut impl GenericClient, records: Vec<Record>) -> Result<(), StoreError> {
+    records.iter().try_for_each(record::check)?;
+    let records = record::last_per_key(records);
+    if records.is_empty() {
+        return Ok(());
+    }
+    let namespaces: Vec<&str> = records.iter().map(|r| r.namespace.as_str()).collect();
+    let keys: Vec<&str> = records.iter().map(|r| r.key.as_str()).collect();
+    let values: Vec<&[u8]> = records.iter().map(|r| r.value.as_slice()).collect();
+    let at: Vec<i64> = records
+        .iter()
+        .map(|r| record::to_secs(r.written_at))
+        .collect();
+    tx.execute(
+        "INSERT INTO records (namespace, key, value, written_at)
+         SELECT * FROM UNNEST($1::text[], $2::text[], $3::bytea[], $4::bigint[])
+         ON CONFLICT (namespace, key) DO UPDATE SET value = excluded.value,
+             written_at = excluded.written_at",
+        &[&namespaces, &keys, &values, &at],
+    )
+    .map_err(StoreError::backend("writing records to postgresql"))?;
+    Ok(())
+}
+
 impl EventLog for PostgresLog {
     fn append(
         &self,
@@ -399,6 +426,52 @@ impl EventLog for PostgresLog {
         )))
     }
 
+    fn put_records(&self, records: Vec<Record>) -> Result<(), StoreError> {
+        if records.is_empty() {
+            return Ok(());
+        }
+        let mut client = self.lock()?;
+        let err = StoreError::backend("writing records to postgresql");
+        let mut tx = client.transaction().map_err(&err)?;
+        put_records_in(&mut tx, records)?;
+        tx.commit().map_err(&err)
+    }
+
+    fn load_records(
+        &self,
+        namespace: &str,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<Record>, StoreError> {
+        let err = StoreError::backend("reading records from postgresql");
+        self.lock()?
+            .query(
+                "SELECT key, value, written_at FROM records
+                 WHERE namespace = $1 AND written_at >= $2",
+                &[&namespace, &record::to_secs(since)],
+            )
+            .map_err(&err)?
+            .iter()
+            .map(|r| {
+                let at: i64 = r.try_get(2).map_err(&err)?;
+                Ok(Record::new(
+                    namespace,
+                    r.try_get::<_, String>(0).map_err(&err)?,
+                    r.try_get::<_, Vec<u8>>(1).map_err(&err)?,
+                    record::from_secs(at)?,
+                ))
+            })
+            .collect()
+    }
+
+    fn prune_records(&self, namespace: &str, before: DateTime<Utc>) -> Result<u64, StoreError> {
+        self.lock()?
+            .execute(
+                "DELETE FROM records WHERE namespace = $1 AND written_at < $2",
+                &[&namespace, &record::to_secs(before)],
+            )
+            .map_err(StoreError::backend("pruning records in postgresql"))
+    }
+
     fn transact_dyn(
         &self,
         lock_key: &str,
@@ -411,11 +484,13 @@ impl EventLog for PostgresLog {
         let mut view = PgTx {
             tx: &mut tx,
             expected: Vec::new(),
+            records: Vec::new(),
         };
         // On error `tx` is dropped, which rolls back (and releases the locks).
         let events = body(&mut view)?;
-        let expected = view.expected;
+        let (expected, records) = (view.expected, view.records);
         let stored = append_in(&mut tx, &self.schema, &chain::borrow(&expected), events)?;
+        put_records_in(&mut tx, records)?;
         tx.commit().map_err(&err)?;
         Ok(stored)
     }
@@ -424,6 +499,7 @@ impl EventLog for PostgresLog {
 struct PgTx<'a, 'b> {
     tx: &'a mut postgres::Transaction<'b>,
     expected: Vec<(String, ExpectedVersion)>,
+    records: Vec<Record>,
 }
 
 impl Tx for PgTx<'_, '_> {
@@ -453,5 +529,10 @@ impl Tx for PgTx<'_, '_> {
 
     fn expect(&mut self, stream: &str, expected: ExpectedVersion) {
         self.expected.push((stream.to_owned(), expected));
+    }
+
+    fn put_record(&mut self, namespace: &str, key: &str, value: &[u8], written_at: DateTime<Utc>) {
+        self.records
+            .push(Record::new(namespace, key, value.to_vec(), written_at));
     }
 }

@@ -3,7 +3,7 @@
 //! under the programme lock, so several `digisos serve` instances on one PostgreSQL
 //! database never decide on stale state.
 
-use crate::{EventLog, EventLogExt, NewEvent, Payload, StoreError, StoredEvent, open};
+use crate::{EventLog, EventLogExt, NewEvent, Payload, Record, StoreError, StoredEvent, open};
 use digisos_core::incident::IncidentId;
 use digisos_core::programme::{Programme, ProgrammeEvent, SNAPSHOT_FORMAT};
 use digisos_core::service::{Decision, Recorded, Store};
@@ -32,6 +32,9 @@ pub struct ProgrammeLog {
     background: AtomicBool,
     /// The snapshot being written in the background, if any.
     writing: Mutex<Option<JoinHandle<Result<(), StoreError>>>>,
+    /// Records to write with the next [`Store::append_with`] (see
+    /// [`ProgrammeLog::stage_records`]).
+    staged: Mutex<Vec<Record>>,
 }
 
 impl std::fmt::Debug for ProgrammeLog {
@@ -53,6 +56,7 @@ impl ProgrammeLog {
             read_ahead: Mutex::new(None),
             background: AtomicBool::new(false),
             writing: Mutex::new(None),
+            staged: Mutex::new(Vec::new()),
         }
     }
 
@@ -71,6 +75,25 @@ impl ProgrammeLog {
     pub fn finish_snapshot(&self) -> Result<(), StoreError> {
         let handle = self.writing.lock().ok().and_then(|mut w| w.take());
         handle.map_or(Ok(()), join_snapshot)
+    }
+
+    /// Stages `records` to be written in the transaction of the next
+    /// [`Store::append_with`] (a command batch or a tick), after its events: they commit
+    /// together, also when the batch appends no event. They stay staged until a commit
+    /// writes them: after a failed write they are still here (take them with
+    /// [`ProgrammeLog::take_staged`] to decide what to keep).
+    pub fn stage_records(&self, records: impl IntoIterator<Item = Record>) {
+        self.staged_mut().extend(records);
+    }
+
+    /// Removes and returns the staged records (none are left to the next write).
+    pub fn take_staged(&self) -> Vec<Record> {
+        std::mem::take(&mut *self.staged_mut())
+    }
+
+    fn staged_mut(&self) -> std::sync::MutexGuard<'_, Vec<Record>> {
+        // a panic while holding it cannot leave the vector half-changed
+        self.staged.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Every event of incident `id`, in order, read from its stream (empty if unknown).
@@ -361,12 +384,27 @@ impl Store for ProgrammeLog {
         position: u64,
         decide: &mut Decision<'_>,
     ) -> Result<Vec<Recorded>, StoreError> {
-        let (events, stored) = self.log.transact(PROGRAMME_LOCK, |tx| {
+        // Staged records go into this transaction; they are taken out only once it has
+        // committed, and put back in front of any staged meanwhile if it failed.
+        let records = self.take_staged();
+        let written = self.log.transact(PROGRAMME_LOCK, |tx| {
             let newer = read_after(&mut |from, limit| tx.read_all(from, limit), position)?;
             let events = decide(&newer);
             let encoded = events.iter().map(encode).collect::<Result<Vec<_>, _>>()?;
+            for r in &records {
+                tx.put_record(&r.namespace, &r.key, &r.value, r.written_at);
+            }
             Ok::<_, StoreError>((events, encoded))
-        })?;
+        });
+        let (events, stored) = match written {
+            Ok(written) => written,
+            Err(e) => {
+                let mut staged = self.staged_mut();
+                let later = std::mem::replace(&mut *staged, records);
+                staged.extend(later);
+                return Err(e);
+            }
+        };
         Ok(stored
             .into_iter()
             .zip(events)

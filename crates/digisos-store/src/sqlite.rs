@@ -9,7 +9,9 @@ use crate::error::StoreError;
 use crate::event::{ExpectedVersion, NewEvent, StoredEvent};
 use crate::log::{EventLog, Tx, TxBody};
 use crate::migrate;
+use crate::record::{self, Record};
 use crate::row::{Row, to_i64, to_u64};
+use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -363,6 +365,29 @@ fn append_in(
     Ok(out)
 }
 
+/// Writes `records` (the last per key) inside the caller's write transaction.
+fn put_records_in(conn: &Connection, records: Vec<Record>) -> Result<(), StoreError> {
+    records.iter().try_for_each(record::check)?;
+    let err = StoreError::backend("writing records to sqlite");
+    let mut stmt = conn
+        .prepare_cached(
+            "INSERT INTO records (namespace, key, value, written_at) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (namespace, key) DO UPDATE SET value = excluded.value,
+                 written_at = excluded.written_at",
+        )
+        .map_err(&err)?;
+    for r in record::last_per_key(records) {
+        stmt.execute(params![
+            r.namespace,
+            r.key,
+            r.value,
+            record::to_secs(r.written_at)
+        ])
+        .map_err(&err)?;
+    }
+    Ok(())
+}
+
 impl EventLog for SqliteLog {
     fn append(
         &self,
@@ -508,6 +533,64 @@ impl EventLog for SqliteLog {
         Ok(Some(Arc::new(WalSync { wal: wal.clone() })))
     }
 
+    fn put_records(&self, records: Vec<Record>) -> Result<(), StoreError> {
+        if records.is_empty() {
+            return Ok(());
+        }
+        let mut conn = self.lock()?;
+        let err = StoreError::backend("writing records to sqlite");
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(&err)?;
+        put_records_in(&tx, records)?;
+        tx.commit().map_err(&err)?;
+        drop(conn);
+        self.committed();
+        Ok(())
+    }
+
+    fn load_records(
+        &self,
+        namespace: &str,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<Record>, StoreError> {
+        let conn = self.lock()?;
+        let err = StoreError::backend("reading records from sqlite");
+        let mut stmt = conn
+            .prepare_cached(
+                "SELECT key, value, written_at FROM records
+                 WHERE namespace = ?1 AND written_at >= ?2",
+            )
+            .map_err(&err)?;
+        let rows = stmt
+            .query_map(params![namespace, record::to_secs(since)], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, Vec<u8>>(1)?,
+                    r.get::<_, i64>(2)?,
+                ))
+            })
+            .map_err(&err)?;
+        rows.map(|row| {
+            let (key, value, at) = row.map_err(&err)?;
+            Ok(Record::new(namespace, key, value, record::from_secs(at)?))
+        })
+        .collect()
+    }
+
+    fn prune_records(&self, namespace: &str, before: DateTime<Utc>) -> Result<u64, StoreError> {
+        let conn = self.lock()?;
+        let deleted = conn
+            .execute(
+                "DELETE FROM records WHERE namespace = ?1 AND written_at < ?2",
+                params![namespace, record::to_secs(before)],
+            )
+            .map_err(StoreError::backend("pruning records in sqlite"))?;
+        drop(conn);
+        self.committed();
+        Ok(deleted as u64)
+    }
+
     fn transact_dyn(
         &self,
         _lock_key: &str,
@@ -523,11 +606,13 @@ impl EventLog for SqliteLog {
         let mut view = SqliteTx {
             conn: &tx,
             expected: Vec::new(),
+            records: Vec::new(),
         };
         // On error `tx` is dropped, which rolls back.
         let events = body(&mut view)?;
-        let expected = view.expected;
+        let (expected, records) = (view.expected, view.records);
         let stored = append_in(&tx, &chain::borrow(&expected), events)?;
+        put_records_in(&tx, records)?;
         tx.commit().map_err(&err)?;
         drop(conn);
         self.committed();
@@ -538,6 +623,7 @@ impl EventLog for SqliteLog {
 struct SqliteTx<'a> {
     conn: &'a Connection,
     expected: Vec<(String, ExpectedVersion)>,
+    records: Vec<Record>,
 }
 
 impl Tx for SqliteTx<'_> {
@@ -567,5 +653,10 @@ impl Tx for SqliteTx<'_> {
 
     fn expect(&mut self, stream: &str, expected: ExpectedVersion) {
         self.expected.push((stream.to_owned(), expected));
+    }
+
+    fn put_record(&mut self, namespace: &str, key: &str, value: &[u8], written_at: DateTime<Utc>) {
+        self.records
+            .push(Record::new(namespace, key, value.to_vec(), written_at));
     }
 }

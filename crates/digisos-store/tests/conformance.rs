@@ -12,6 +12,8 @@
 mod backends;
 #[path = "conformance/concurrency.rs"]
 mod concurrency;
+#[path = "conformance/records.rs"]
+mod records;
 #[path = "conformance/snapshots.rs"]
 mod snapshots;
 
@@ -20,6 +22,10 @@ use chrono::{DateTime, Utc};
 use concurrency::budget_is_never_overspent;
 use digisos_store::{
     BreakReason, EventHash, EventLogExt, ExpectedVersion, NewEvent, SCHEMA_VERSION, StoreError,
+};
+use records::{
+    records_are_replaced_by_key_and_pruned_by_age,
+    records_commit_with_the_transaction_or_not_at_all, records_survive_reopen,
 };
 use serde_json::json;
 use snapshots::snapshots_belong_to_their_log;
@@ -435,10 +441,13 @@ all_backends!(
         audit_chain_verifies,
         tampering_is_detected_at_its_position,
         transact_commits_and_rolls_back,
-        snapshots_belong_to_their_log
+        snapshots_belong_to_their_log,
+        records_are_replaced_by_key_and_pruned_by_age,
+        records_commit_with_the_transaction_or_not_at_all
     ],
     [
         reopen_persists,
+        records_survive_reopen,
         migrations_are_idempotent,
         newer_schema_is_refused,
         events_are_append_only_and_deletion_is_detected

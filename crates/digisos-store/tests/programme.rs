@@ -53,3 +53,56 @@ fn the_programme_survives_a_reopen_of_the_sqlite_log() {
     let report = service.store().log().verify().unwrap();
     assert!(report.is_intact());
 }
+
+/// Staged records commit with the next batch, also one that appends no event (a
+/// rejected command); after a failed write they stay staged.
+#[test]
+fn staged_records_commit_with_the_next_batch() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("digisos.db").display());
+    let at = Utc.with_ymd_and_hms(2025, 10, 1, 8, 0, 0).unwrap();
+    let coordinator = Principal::coordinator();
+    let record = |key: &str| digisos_store::Record::new("idem", key, b"v".to_vec(), at);
+    {
+        let mut service = Service::open(ProgrammeLog::open(&url).unwrap()).unwrap();
+        service.store().stage_records([record("rejected")]);
+        // an auditor may not import the register: no event, but the record commits
+        let rejected = Command::ImportRegister {
+            source: "register.csv".into(),
+            import: digisos_core::register::csv::parse(REGISTER).unwrap(),
+        };
+        let outcomes = service
+            .execute_batch(&[(rejected, Principal::auditor())], at)
+            .unwrap();
+        assert_eq!(outcomes.len(), 1);
+        assert!(outcomes[0].is_err(), "the command is rejected");
+        assert_eq!(service.position(), 0);
+        assert!(
+            service.store().take_staged().is_empty(),
+            "written, not kept"
+        );
+
+        // an invalid record fails the write: the batch's records stay staged
+        service.store().stage_records([record("kept"), record("")]);
+        let spec: ContractSpec = toml::from_str(CONTRACT).unwrap();
+        let adopt = Command::AdoptContract(Box::new(spec));
+        assert!(service.execute(&adopt, &coordinator, at).is_err());
+        let kept: Vec<String> = service
+            .store()
+            .take_staged()
+            .into_iter()
+            .map(|r| r.key)
+            .collect();
+        assert_eq!(kept, ["kept", ""]);
+        assert_eq!(service.store().log().last_position().unwrap(), 0);
+    }
+    let log = ProgrammeLog::open(&url).unwrap();
+    let keys: Vec<String> = log
+        .log()
+        .load_records("idem", at)
+        .unwrap()
+        .into_iter()
+        .map(|r| r.key)
+        .collect();
+    assert_eq!(keys, ["rejected"]);
+}

@@ -294,11 +294,13 @@ fn a_database_with_text_snapshots_migrates_and_replays_the_log() {
     let url = sqlite_url(&dir);
     let (position, state) = scenario(&url);
     remove_snapshot_file(&dir);
-    // turn the database back into schema 2 (snapshot states as text) holding an older
-    // binary's format-1 snapshot, as a database written before the upgrade would be
+    // turn the database back into schema 2 (snapshot states as text, no records table)
+    // holding an older binary's format-1 snapshot, as a database written before the
+    // upgrade would be
     let raw = rusqlite::Connection::open(dir.path().join("digisos.db")).unwrap();
     raw.execute_batch(
-        "DROP TABLE snapshots;
+        "DROP TABLE records;
+         DROP TABLE snapshots;
          CREATE TABLE snapshots (
              position   INTEGER PRIMARY KEY CHECK (position > 0),
              event_hash TEXT    NOT NULL,
@@ -329,7 +331,7 @@ fn a_database_with_text_snapshots_migrates_and_replays_the_log() {
         .unwrap();
     assert_eq!(
         (version, kind.as_str()),
-        (3, "blob"),
+        (digisos_store::SCHEMA_VERSION, "blob"),
         "migrated, row kept as bytes"
     );
     let service = Service::open_with(log, every(1_000)).unwrap();

@@ -63,6 +63,11 @@ fn table_gives_status_and_type_for_every_variant() {
             "idempotency-request-in-progress",
         ),
         (
+            ApiError::IdempotencyOutcomeUnknown,
+            409,
+            "idempotency-outcome-unknown",
+        ),
+        (
             ApiError::PayloadTooLarge { limit: 10 },
             413,
             "payload-too-large",

@@ -1,22 +1,32 @@
 //! The writer thread's loop: drain the queue, group consecutive commands into one batch,
 //! commit, publish to the read model, then reply. On a store with deferred syncs the
 //! publishing and replying move to the syncer ([`super::pipeline`]), so the next batch
-//! is decided while this one's fsync runs.
+//! is decided while this one's fsync runs. Each batch's transaction also carries the
+//! idempotency records: a pending one per keyed command, and the responses completed
+//! since the last commit (see [`crate::idempotency::DurableIdempotencyStore`]).
 
 use std::collections::BTreeSet;
-use std::sync::mpsc::Receiver;
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::sync::{Arc, RwLock};
+use std::time::Duration;
 
 use digisos_core::incident::IncidentId;
 use digisos_core::principal::Principal;
 use digisos_core::programme::{Command, Programme};
 use digisos_core::service::{Recorded, Service, Store};
-use digisos_store::{ProgrammeLog, StoredEvent, VerifyReport};
+use digisos_store::{ProgrammeLog, Record, StoredEvent, VerifyReport};
 use tokio::sync::Notify;
 
 use super::pipeline::{Pending, Pipeline, not_durable};
 use super::{MAX_BATCH, Precondition, ReadModel, ServiceError, WriterOptions, store_error};
 use crate::clock::Clock;
+use crate::idempotency::{
+    DurableIdempotencyStore, Fingerprint, NAMESPACE, PRUNE_EVERY, RETENTION, ScopedKey, record_key,
+};
+
+/// How long the writer waits idle before it writes the queued idempotency responses on
+/// their own.
+pub(super) const FLUSH_IDLE: Duration = Duration::from_secs(1);
 
 /// Events since the last snapshot from which a planned stop writes a new one.
 pub(super) const SNAPSHOT_ON_STOP: u64 = 1_000;
@@ -30,6 +40,8 @@ pub(super) enum Job {
         command: Box<Command>,
         by: Principal,
         precondition: Precondition,
+        /// The request's `Idempotency-Key`, recorded in the command's transaction.
+        idempotency: Option<(ScopedKey, Fingerprint)>,
         reply: Reply<Vec<Recorded>>,
     },
     Tick {
@@ -61,6 +73,7 @@ struct Queued {
     command: Box<Command>,
     by: Principal,
     precondition: Precondition,
+    idempotency: Option<(ScopedKey, Fingerprint)>,
     reply: Reply<Vec<Recorded>>,
 }
 
@@ -75,6 +88,9 @@ pub(super) struct Writer {
     /// The log position up to which events went to the read model (directly or through
     /// the pipeline); the read model itself may still be behind while a sync runs.
     handed: u64,
+    idempotency: Arc<DurableIdempotencyStore>,
+    /// Idempotency records written since the expired ones were last pruned.
+    since_prune: u64,
 }
 
 impl Writer {
@@ -84,6 +100,7 @@ impl Writer {
         clock: Arc<dyn Clock>,
         changed: Arc<Notify>,
         options: WriterOptions,
+        idempotency: Arc<DurableIdempotencyStore>,
     ) -> Self {
         let deferred = if options.pipelined {
             service.store().log().defer_sync()
@@ -111,15 +128,25 @@ impl Writer {
             changed,
             pipeline,
             handed,
+            idempotency,
+            since_prune: 0,
         }
     }
 
     /// Runs until [`Job::Stop`] or until every sender is gone. Jobs queued before the stop
-    /// are finished first.
+    /// are finished first. Idle for [`FLUSH_IDLE`], it writes the queued idempotency
+    /// responses; it writes the rest when it stops.
     pub(super) fn run(mut self, rx: &Receiver<Job>) {
         let mut stopping = false;
         while !stopping {
-            let Ok(first) = rx.recv() else { break };
+            let first = match rx.recv_timeout(FLUSH_IDLE) {
+                Ok(job) => job,
+                Err(RecvTimeoutError::Timeout) => {
+                    self.flush_responses();
+                    continue;
+                }
+                Err(RecvTimeoutError::Disconnected) => break,
+            };
             let mut jobs = vec![first];
             while jobs.len() < MAX_BATCH {
                 match rx.try_recv() {
@@ -135,6 +162,7 @@ impl Writer {
                         command,
                         by,
                         precondition,
+                        idempotency,
                         reply,
                     } => {
                         // a precondition must see the commands before it committed
@@ -151,6 +179,7 @@ impl Writer {
                             command,
                             by,
                             precondition,
+                            idempotency,
                             reply,
                         });
                     }
@@ -164,6 +193,7 @@ impl Writer {
             self.commit(batch);
         }
         self.barrier();
+        self.flush_responses();
         self.snapshot_on_stop();
         // finishes what the syncer holds, then stops it
         self.pipeline.take();
@@ -182,6 +212,67 @@ impl Writer {
     /// at every commit).
     fn make_durable(&self) -> Result<(), ServiceError> {
         self.pipeline.as_ref().map_or(Ok(()), Pipeline::sync_now)
+    }
+
+    /// Writes the queued idempotency responses in a transaction of their own (the writer
+    /// is idle or stopping). On failure they stay queued for the next commit.
+    fn flush_responses(&mut self) {
+        let records = self.idempotency.take_responses();
+        if records.is_empty() {
+            return;
+        }
+        let count = records.len() as u64;
+        // with pipelining the commit only reaches the disk with a sync
+        let written = self
+            .service
+            .store()
+            .log()
+            .put_records(records.clone())
+            .map_err(|e| store_error(&e))
+            .and_then(|()| self.make_durable());
+        match written {
+            Ok(()) => self.wrote_records(count),
+            Err(err) => {
+                tracing::warn!(%err, "idempotency responses not written; retried with the next commit");
+                self.idempotency.requeue_responses(records);
+            }
+        }
+    }
+
+    /// Counts written idempotency records and prunes the expired ones every
+    /// [`PRUNE_EVERY`] records.
+    fn wrote_records(&mut self, count: u64) {
+        self.since_prune += count;
+        if self.since_prune < PRUNE_EVERY {
+            return;
+        }
+        self.since_prune = 0;
+        let before = self.clock.now() - RETENTION;
+        if let Err(err) = self.service.store().log().prune_records(NAMESPACE, before) {
+            tracing::warn!(%err, "expired idempotency records not pruned; retried later");
+        }
+    }
+
+    /// Settles the keyed commands of a batch whose write failed: a command counts as
+    /// executed if its pending record is in the store (the commit took effect after
+    /// all) or if the store cannot tell.
+    fn settle_failed(&self, keys: &[&ScopedKey], since: chrono::DateTime<chrono::Utc>) {
+        if keys.is_empty() {
+            return;
+        }
+        let found = self
+            .service
+            .store()
+            .log()
+            .load_records(NAMESPACE, since - chrono::TimeDelta::minutes(1))
+            .ok();
+        for key in keys {
+            let stored_as = record_key(key);
+            let executed = found
+                .as_ref()
+                .is_none_or(|records| records.iter().any(|r| r.key == stored_as));
+            self.idempotency.settle(key, executed);
+        }
     }
 
     /// A planned stop writes a snapshot when the log has grown by [`SNAPSHOT_ON_STOP`]
@@ -297,6 +388,9 @@ impl Writer {
                 Ok(recorded) => known.extend(recorded),
                 Err(e) => {
                     for q in batch {
+                        if let Some((key, _)) = &q.idempotency {
+                            self.idempotency.settle(key, false);
+                        }
                         (q.reply)(Err(store_error(&e)));
                     }
                     return;
@@ -307,15 +401,50 @@ impl Writer {
         for q in batch {
             match check(self.service.state(), &q) {
                 Ok(()) => runnable.push(q),
-                Err(e) => (q.reply)(Err(e)),
+                Err(e) => {
+                    if let Some((key, _)) = &q.idempotency {
+                        self.idempotency.settle(key, false);
+                    }
+                    (q.reply)(Err(e));
+                }
             }
         }
         let commands: Vec<(Command, Principal)> = runnable
             .iter()
             .map(|q| (q.command.as_ref().clone(), q.by.clone()))
             .collect();
-        let outcomes = match self.service.execute_batch(&commands, now) {
-            Ok(outcomes) => outcomes,
+        let keys: Vec<&ScopedKey> = runnable
+            .iter()
+            .filter_map(|q| q.idempotency.as_ref().map(|(key, _)| key))
+            .collect();
+        // the pending records commit with the commands, the queued responses with them
+        let responses = self.idempotency.take_responses();
+        let pending: Vec<Record> = runnable
+            .iter()
+            .filter_map(|q| q.idempotency.as_ref())
+            .map(|(key, fingerprint)| self.idempotency.pending(key, fingerprint))
+            .collect();
+        let records = (pending.len() + responses.len()) as u64;
+        self.service
+            .store()
+            .stage_records(pending.into_iter().chain(responses.iter().cloned()));
+        let executed = self.service.execute_batch(&commands, now);
+        if executed.is_ok() {
+            for key in &keys {
+                self.idempotency.settle(key, true);
+            }
+        } else {
+            // nothing of it was written (or cannot be told): the pending records go,
+            // the responses wait for the next commit
+            drop(self.service.store().take_staged());
+            self.idempotency.requeue_responses(responses);
+            self.settle_failed(&keys, now);
+        }
+        let outcomes = match executed {
+            Ok(outcomes) => {
+                self.wrote_records(records);
+                outcomes
+            }
             Err(e) => {
                 for q in runnable {
                     (q.reply)(Err(store_error(&e)));

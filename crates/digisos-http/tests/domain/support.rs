@@ -13,7 +13,7 @@ use digisos_core::ids::ProviderId;
 use digisos_core::principal::Principal;
 use digisos_core::programme::Command;
 use digisos_core::service::Service;
-use digisos_http::auth::{Token, TokenStore};
+use digisos_http::auth::{Token, TokenId, TokenStore};
 use digisos_http::clock::FixedClock;
 use digisos_http::tokens::ProgrammeTokens;
 use digisos_http::{HttpConfig, Role, ServiceHandle, domain_app};
@@ -64,12 +64,19 @@ pub(crate) struct World {
     pub(crate) router: Router,
     pub(crate) handle: ServiceHandle,
     pub(crate) clock: FixedClock,
-    tokens: Vec<(As, Token)>,
+    url: String,
+    tokens: Vec<(As, Token, TokenId)>,
 }
 
 impl World {
     pub(crate) fn new() -> World {
-        let mut service = Service::open(ProgrammeLog::open("memory:").unwrap()).unwrap();
+        World::open("memory:")
+    }
+
+    /// The world over the store at `url` (the contract and register adopted, tokens
+    /// issued).
+    pub(crate) fn open(url: &str) -> World {
+        let mut service = Service::open(ProgrammeLog::open(url).unwrap()).unwrap();
         let spec: ContractSpec = toml::from_str(CONTRACT).unwrap();
         let import = digisos_core::register::csv::parse(REGISTER).unwrap();
         let at = t0() - chrono::TimeDelta::days(30);
@@ -91,12 +98,12 @@ impl World {
         let store = ProgrammeTokens::new(handle.clone());
         let provider = |id: &str| Some(ProviderId::new(id).unwrap());
         let issue = |role, body: Option<&str>, provider| {
-            store
+            let (token, record) = store
                 .issue(role, body.map(str::to_owned), provider, "test")
-                .unwrap()
-                .0
+                .unwrap();
+            (token, record.principal.token_id().clone())
         };
-        let tokens = vec![
+        let tokens = [
             (As::Coordinator, issue(Role::Coordinator, None, None)),
             (As::Body, issue(Role::Body, Some(KOELN), None)),
             (As::ForeignBody, issue(Role::Body, Some(OLPE), None)),
@@ -109,17 +116,53 @@ impl World {
                 issue(Role::Provider, None, provider("westfalen-cert")),
             ),
             (As::Auditor, issue(Role::Auditor, None, None)),
-        ];
+        ]
+        .into_iter()
+        .map(|(who, (token, id))| (who, token, id))
+        .collect();
         World {
             router: domain_app(handle.clone(), HttpConfig::default()),
             handle,
             clock,
+            url: url.to_owned(),
+            tokens,
+        }
+    }
+
+    /// Stops the writer (a planned stop) and starts a new server over the same store,
+    /// with the same clock and tokens.
+    pub(crate) fn restart(self) -> World {
+        self.handle.shutdown();
+        let World {
+            router,
+            handle,
+            clock,
+            url,
+            tokens,
+        } = self;
+        drop((router, handle));
+        let service = Service::open(ProgrammeLog::open(&url).unwrap()).unwrap();
+        let handle = ServiceHandle::start(service, Arc::new(clock.clone())).unwrap();
+        World {
+            router: domain_app(handle.clone(), HttpConfig::default()),
+            handle,
+            clock,
+            url,
             tokens,
         }
     }
 
     pub(crate) fn token(&self, who: As) -> &Token {
-        &self.tokens.iter().find(|(w, _)| *w == who).unwrap().1
+        &self.tokens.iter().find(|(w, ..)| *w == who).unwrap().1
+    }
+
+    pub(crate) fn token_id(&self, who: As) -> &TokenId {
+        &self.tokens.iter().find(|(w, ..)| *w == who).unwrap().2
+    }
+
+    /// The store's url.
+    pub(crate) fn url(&self) -> &str {
+        &self.url
     }
 
     pub(crate) async fn call(
