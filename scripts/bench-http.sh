@@ -25,6 +25,7 @@ cleanup() {
   if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
     kill -TERM "$SERVER_PID"; wait "$SERVER_PID" || true
   fi
+  cp "$DATA/server.log" "${TMPDIR:-/tmp}/digisos-bench-server.log" 2>/dev/null || true
   rm -rf "$DATA"
 }
 trap cleanup EXIT

@@ -48,6 +48,7 @@ use crate::vecmap::VecMap;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 /// The ledger of one framework contract: balances per limit and a record per call-off.
 /// Build it by folding the contract's ledger events with [`Ledger::apply`].
@@ -56,7 +57,10 @@ pub struct Ledger {
     #[serde(with = "pairs")]
     balances: BTreeMap<LimitKey, Balance>,
     #[serde(deserialize_with = "crate::wire::btree_in_one_pass")]
-    reservations: BTreeMap<CallOffId, Reservation>,
+    /// Shared, like the programme's incidents: a copy of the ledger (for a snapshot in
+    /// the background) costs a pointer per call-off; a change copies a record only while
+    /// a copy still shares it.
+    reservations: BTreeMap<CallOffId, Arc<Reservation>>,
     exhausted: bool,
 }
 
@@ -180,12 +184,12 @@ impl Ledger {
 
     /// The record of a call-off; `None` if it was never reserved.
     pub fn reservation(&self, call_off: &CallOffId) -> Option<&Reservation> {
-        self.reservations.get(call_off)
+        self.reservations.get(call_off).map(Arc::as_ref)
     }
 
     /// Every call-off's record, ordered by id.
     pub fn reservations(&self) -> impl Iterator<Item = (&CallOffId, &Reservation)> {
-        self.reservations.iter()
+        self.reservations.iter().map(|(id, r)| (id, r.as_ref()))
     }
 
     /// True once the contract maximum was reached: no new call-offs or raises, ever.

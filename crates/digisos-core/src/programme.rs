@@ -25,6 +25,7 @@ use crate::register::{Import, Register};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 /// An access token as recorded: its hash and whom it acts as.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -58,7 +59,10 @@ pub struct Programme {
     calendars: Calendars,
     register: Register,
     ledger: Ledger,
-    incidents: BTreeMap<IncidentId, Incident>,
+    /// Shared, so that a copy of the programme (a snapshot written in the background)
+    /// costs one pointer per incident; `apply` copies an incident only while a copy
+    /// still shares it ([`Arc::make_mut`]).
+    incidents: BTreeMap<IncidentId, Arc<Incident>>,
     first_by_lot: BTreeMap<LotId, ProviderId>,
     call_offs: u32,
     tokens: BTreeMap<String, TokenRecord>,
@@ -119,7 +123,7 @@ impl Programme {
     }
 
     /// Every incident, by id.
-    pub fn incidents(&self) -> &BTreeMap<IncidentId, Incident> {
+    pub fn incidents(&self) -> &BTreeMap<IncidentId, Arc<Incident>> {
         &self.incidents
     }
 
@@ -130,6 +134,7 @@ impl Programme {
     ) -> impl Iterator<Item = &'a Incident> {
         self.incidents
             .values()
+            .map(Arc::as_ref)
             .filter(move |i| principal::can_view_incident(by, &i.body, &i.offered_to))
     }
 
@@ -137,6 +142,7 @@ impl Programme {
     pub fn incident_for(&self, id: &IncidentId, by: &Principal) -> Option<&Incident> {
         self.incidents
             .get(id)
+            .map(Arc::as_ref)
             .filter(|i| principal::can_view_incident(by, &i.body, &i.offered_to))
     }
 
@@ -256,12 +262,19 @@ impl Programme {
                 let next = self.next_call_off();
                 let facts = self.facts(current.lot.as_ref(), &next);
                 let due = current.handle_timeout(now, &facts);
-                let mut working = current.clone();
-                for e in &due {
-                    working.apply(e);
-                }
+                // decided on the incident as it stands, or on a copy with what fell due
+                let working = if due.is_empty() {
+                    std::borrow::Cow::Borrowed(current.as_ref())
+                } else {
+                    let mut copy = Incident::clone(current);
+                    for e in &due {
+                        copy.apply(e);
+                    }
+                    std::borrow::Cow::Owned(copy)
+                };
+                let decided = incident::decide(Some(&working), command, by, &facts, now)?;
                 let mut events = due;
-                events.extend(incident::decide(Some(&working), command, by, &facts, now)?);
+                events.extend(decided);
                 Ok(wrap(id, events))
             }
         }
@@ -375,6 +388,7 @@ impl Programme {
                 }
                 let (before, after) = match self.incidents.get_mut(id) {
                     Some(i) => {
+                        let i = Arc::make_mut(i);
                         let before = i.next_timeout();
                         i.apply(event);
                         (before, i.next_timeout())
@@ -382,7 +396,7 @@ impl Programme {
                     None => match Incident::from_first(id.clone(), event) {
                         Some(i) => {
                             let after = i.next_timeout();
-                            self.incidents.insert(id.clone(), i);
+                            self.incidents.insert(id.clone(), Arc::new(i));
                             (None, after)
                         }
                         None => (None, None),

@@ -215,6 +215,7 @@ impl Ledger {
     fn known(&self, call_off: &CallOffId) -> Result<&Reservation, LedgerRejection> {
         self.reservations
             .get(call_off)
+            .map(AsRef::as_ref)
             .ok_or_else(|| LedgerRejection::UnknownCallOff(call_off.clone()))
     }
 

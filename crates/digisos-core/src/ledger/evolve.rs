@@ -98,7 +98,8 @@ impl Ledger {
                     keys,
                     postings: Default::default(),
                 };
-                self.reservations.insert(call_off.clone(), record);
+                self.reservations
+                    .insert(call_off.clone(), std::sync::Arc::new(record));
                 self.change(call_off, |r| r.amount = *amount);
             }
             LedgerEvent::ReservationApproved { call_off } => {
@@ -205,6 +206,7 @@ impl Ledger {
         let Some(r) = reservations.get_mut(call_off) else {
             return;
         };
+        let r = std::sync::Arc::make_mut(r);
         let before = Part::of(r);
         f(r);
         let after = Part::of(r);

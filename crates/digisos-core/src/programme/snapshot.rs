@@ -29,6 +29,7 @@ use serde::ser::SerializeStruct;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 
 /// The version of the snapshot encoding. Bump it whenever a state type changes its
 /// serde shape or `apply` folds differently: older snapshots are then ignored.
@@ -75,12 +76,19 @@ pub struct SnapshotHead<'a> {
 #[derive(Debug, Serialize)]
 pub struct SnapshotBulk<'a> {
     ledger: &'a Ledger,
-    #[serde(serialize_with = "values")]
-    incidents: &'a BTreeMap<IncidentId, Incident>,
+    #[serde(serialize_with = "shared_values")]
+    incidents: &'a BTreeMap<IncidentId, Arc<Incident>>,
 }
 
 fn values<K, V: Serialize, S: Serializer>(map: &BTreeMap<K, V>, s: S) -> Result<S::Ok, S::Error> {
     s.collect_seq(map.values())
+}
+
+fn shared_values<K, V: Serialize, S: Serializer>(
+    map: &BTreeMap<K, Arc<V>>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    s.collect_seq(map.values().map(Arc::as_ref))
 }
 
 /// A snapshot head as read back; becomes a programme with [`Programme::from_snapshot`].
@@ -191,7 +199,11 @@ impl Programme {
         p.register = head.register;
         p.ledger = bulk.ledger;
         // in id order as written, so the map is built in one pass with full nodes
-        p.incidents = bulk.incidents.into_iter().collect();
+        p.incidents = bulk
+            .incidents
+            .into_iter()
+            .map(|(id, i)| (id, Arc::new(i)))
+            .collect();
         p.first_by_lot = head.first_by_lot;
         p.call_offs = head.call_offs;
         p.tokens = head

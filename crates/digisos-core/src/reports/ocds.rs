@@ -96,7 +96,7 @@ pub fn export(
     let by_call_off: BTreeMap<&CallOffId, &Incident> = programme
         .incidents()
         .values()
-        .filter_map(|i| i.call_off.as_ref().map(|c| (c, i)))
+        .filter_map(|i| i.call_off.as_ref().map(|c| (c, i.as_ref())))
         .collect();
     let mut releases = vec![framework];
     for (id, r) in programme.ledger().reservations() {

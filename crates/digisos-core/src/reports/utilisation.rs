@@ -161,7 +161,7 @@ pub fn utilisation(programme: &Programme, now: DateTime<Utc>) -> UtilisationRepo
     let by_call_off: BTreeMap<&CallOffId, &Incident> = programme
         .incidents()
         .values()
-        .filter_map(|i| i.call_off.as_ref().map(|c| (c, i)))
+        .filter_map(|i| i.call_off.as_ref().map(|c| (c, i.as_ref())))
         .collect();
 
     let mut lots: BTreeMap<String, u32> = BTreeMap::new();

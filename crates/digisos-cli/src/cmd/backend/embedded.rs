@@ -57,7 +57,8 @@ impl Embedded {
     fn written(&self, id: Option<IncidentId>, recorded: Vec<Recorded>) -> Written {
         let incident = id
             .as_ref()
-            .and_then(|id| self.service.state().incidents().get(id));
+            .and_then(|id| self.service.state().incidents().get(id))
+            .map(AsRef::as_ref);
         Written {
             state: incident.map(Incident::state),
             waiting_for_body: incident.map(|i| i.lifecycle.waiting),
