@@ -7,14 +7,14 @@
 # due time; then an fsync probe of the store's disk), and stops the server with SIGTERM.
 # Then at the rate target itself (30 % of the no-op's saturated rate), open loop.
 # SERVE_FLAGS=--sync-every-commit measures the writer without pipelined group commit.
-# Usage: scripts/bench-http.sh   (env: RUNS=3 SECONDS_PER_RUN=10 CONNECTIONS=64 INCIDENTS=160000
+# Usage: scripts/bench-http.sh   (env: RUNS=3 SECONDS_PER_RUN=10 CONNECTIONS=64 INCIDENTS=260000
 #        SERVE_FLAGS=)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS="${RUNS:-3}"
 SECONDS_PER_RUN="${SECONDS_PER_RUN:-10}"
 CONNECTIONS="${CONNECTIONS:-64}"
-INCIDENTS="${INCIDENTS:-160000}"
+INCIDENTS="${INCIDENTS:-260000}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target}"
 cargo build --release -p digisos-cli -p digisos-loadgen --bin digisos --bin digisos-httpbench
 DIGISOS="$CARGO_TARGET_DIR/release/digisos"

@@ -56,11 +56,14 @@ use std::sync::Arc;
 pub struct Ledger {
     #[serde(with = "pairs")]
     balances: BTreeMap<LimitKey, Balance>,
-    #[serde(deserialize_with = "crate::wire::btree_in_one_pass")]
-    /// Shared, like the programme's incidents: a copy of the ledger (for a snapshot in
-    /// the background) costs a pointer per call-off; a change copies a record only while
-    /// a copy still shares it.
-    reservations: BTreeMap<CallOffId, Arc<Reservation>>,
+    /// Persistent and shared, like the programme's incidents: a copy of the ledger (for
+    /// a snapshot in the background) costs nothing; a change copies a record (and its
+    /// path) only while a copy still shares it.
+    #[serde(
+        serialize_with = "crate::wire::ordmap_as_map",
+        deserialize_with = "crate::wire::ordmap_in_one_pass"
+    )]
+    reservations: imbl::OrdMap<CallOffId, Arc<Reservation>>,
     exhausted: bool,
 }
 

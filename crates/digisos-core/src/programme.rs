@@ -23,8 +23,9 @@ use crate::ledger::{CallOffId, Ledger, LedgerEvent};
 use crate::principal::{self, Principal, Role};
 use crate::register::{Import, Register};
 use chrono::{DateTime, Utc};
+use imbl::{OrdMap, OrdSet};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// An access token as recorded: its hash and whom it acts as.
@@ -59,17 +60,18 @@ pub struct Programme {
     calendars: Calendars,
     register: Register,
     ledger: Ledger,
-    /// Shared, so that a copy of the programme (a snapshot written in the background)
-    /// costs one pointer per incident; `apply` copies an incident only while a copy
-    /// still shares it ([`Arc::make_mut`]).
-    incidents: BTreeMap<IncidentId, Arc<Incident>>,
+    /// A persistent map of shared incidents: a copy of the programme (a snapshot
+    /// written in the background) shares the whole tree and costs nothing; `apply`
+    /// copies the path to an incident, and the incident, only while a copy still
+    /// shares them ([`Arc::make_mut`]).
+    incidents: OrdMap<IncidentId, Arc<Incident>>,
     first_by_lot: BTreeMap<LotId, ProviderId>,
     call_offs: u32,
     tokens: BTreeMap<String, TokenRecord>,
     events: u64,
     /// Index of the timers: `(incident.next_timeout(), id)` for every incident that has
     /// one, kept by `apply` (so the timers never scan every incident).
-    timers: BTreeSet<(DateTime<Utc>, IncidentId)>,
+    timers: OrdSet<(DateTime<Utc>, IncidentId)>,
 }
 
 impl Default for Programme {
@@ -81,12 +83,12 @@ impl Default for Programme {
             calendars: Calendars::presets(),
             register: Register::new(),
             ledger: Ledger::new(),
-            incidents: BTreeMap::new(),
+            incidents: OrdMap::new(),
             first_by_lot: BTreeMap::new(),
             call_offs: 0,
             tokens: BTreeMap::new(),
             events: 0,
-            timers: BTreeSet::new(),
+            timers: OrdSet::new(),
         }
     }
 }
@@ -123,7 +125,7 @@ impl Programme {
     }
 
     /// Every incident, by id.
-    pub fn incidents(&self) -> &BTreeMap<IncidentId, Arc<Incident>> {
+    pub fn incidents(&self) -> &OrdMap<IncidentId, Arc<Incident>> {
         &self.incidents
     }
 
@@ -282,7 +284,7 @@ impl Programme {
 
     /// The next instant at which [`Programme::handle_timeout`] has something to do.
     pub fn next_timeout(&self) -> Option<DateTime<Utc>> {
-        self.timers.first().map(|(at, _)| *at)
+        self.timers.get_min().map(|(at, _)| *at)
     }
 
     /// Everything that fell due by `now` on any incident (SLA warnings and breaches,

@@ -267,6 +267,28 @@ pub(crate) mod decimal_opt {
     }
 }
 
+/// `#[serde(deserialize_with = "crate::wire::ordmap_in_one_pass")]`: reads a map (any
+/// map's shape) into a persistent [`imbl::OrdMap`].
+pub(crate) fn ordmap_in_one_pass<'de, K, V, D>(d: D) -> Result<imbl::OrdMap<K, V>, D::Error>
+where
+    K: Deserialize<'de> + Ord + Clone,
+    V: Deserialize<'de> + Clone,
+    D: Deserializer<'de>,
+{
+    Ok(btree_in_one_pass(d)?.into_iter().collect())
+}
+
+/// `#[serde(serialize_with = "crate::wire::ordmap_as_map")]`: writes a persistent
+/// [`imbl::OrdMap`] as a map, in key order (the shape of a `BTreeMap`).
+pub(crate) fn ordmap_as_map<K, V, S>(map: &imbl::OrdMap<K, V>, s: S) -> Result<S::Ok, S::Error>
+where
+    K: Serialize + Ord + Clone,
+    V: Serialize + Clone,
+    S: serde::Serializer,
+{
+    s.collect_map(map.iter())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -77,15 +77,15 @@ pub struct SnapshotHead<'a> {
 pub struct SnapshotBulk<'a> {
     ledger: &'a Ledger,
     #[serde(serialize_with = "shared_values")]
-    incidents: &'a BTreeMap<IncidentId, Arc<Incident>>,
+    incidents: &'a imbl::OrdMap<IncidentId, Arc<Incident>>,
 }
 
 fn values<K, V: Serialize, S: Serializer>(map: &BTreeMap<K, V>, s: S) -> Result<S::Ok, S::Error> {
     s.collect_seq(map.values())
 }
 
-fn shared_values<K, V: Serialize, S: Serializer>(
-    map: &BTreeMap<K, Arc<V>>,
+fn shared_values<K: Ord + Clone, V: Serialize, S: Serializer>(
+    map: &imbl::OrdMap<K, Arc<V>>,
     s: S,
 ) -> Result<S::Ok, S::Error> {
     s.collect_seq(map.values().map(Arc::as_ref))
