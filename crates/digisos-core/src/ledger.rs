@@ -47,15 +47,17 @@ use crate::money::Money;
 use crate::vecmap::VecMap;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 /// The ledger of one framework contract: balances per limit and a record per call-off.
 /// Build it by folding the contract's ledger events with [`Ledger::apply`].
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Ledger {
+    /// Persistent (one balance per limit, and every call-off has its own cap): a copy
+    /// of the ledger shares it.
     #[serde(with = "pairs")]
-    balances: BTreeMap<LimitKey, Balance>,
+    balances: imbl::OrdMap<LimitKey, Balance>,
     /// Persistent and shared, like the programme's incidents: a copy of the ledger (for
     /// a snapshot in the background) costs nothing; a change copies a record (and its
     /// path) only while a copy still shares it.
