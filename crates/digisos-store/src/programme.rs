@@ -356,6 +356,10 @@ impl Store for ProgrammeLog {
         let thread = std::thread::Builder::new()
             .name("digisos-snapshot".into())
             .spawn(move || {
+                // the lowest CPU priority: a snapshot may take a second of CPU, which
+                // requests should not wait for (on Linux, PRIO_PROCESS with no pid sets
+                // the calling thread's nice value); if it fails, it runs at normal priority
+                let _ = rustix::process::setpriority_process(None, 19);
                 let started = std::time::Instant::now();
                 let bytes = crate::encode_snapshot(&state)?;
                 drop(state);
