@@ -105,9 +105,8 @@ impl SqliteLog {
         }
     }
 
-    /// Inserts a zero-filled blob of the right size and writes the encoded state into it
-    /// with SQLite's incremental blob I/O, so SQLite never copies the whole state into a
-    /// record of its own.
+    /// Writes the snapshot row into the database's own `snapshots` table (in memory; a
+    /// file on disk uses the snapshot file), see [`snapshot_file::write_row`].
     fn save_snapshot_in_table(
         &self,
         position: u64,
@@ -116,13 +115,6 @@ impl SqliteLog {
     ) -> Result<(), StoreError> {
         let mut conn = self.lock()?;
         let err = StoreError::backend("writing a snapshot to sqlite");
-        let size = i32::try_from(state.len()).map_err(|_| StoreError::Backend {
-            context: "writing a snapshot to sqlite",
-            detail: format!(
-                "the snapshot has {} bytes, more than a blob holds",
-                state.len()
-            ),
-        })?;
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(&err)?;
@@ -138,27 +130,7 @@ impl SqliteLog {
             let last = head(&tx)?.position;
             return Err(StoreError::NoSuchPosition { position, last });
         };
-        tx.execute(
-            "INSERT INTO snapshots (position, event_hash, format, taken_at, state)
-             VALUES (?1, ?2, ?3, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), zeroblob(?4))
-             ON CONFLICT (position) DO UPDATE SET event_hash = excluded.event_hash,
-                 format = excluded.format, taken_at = excluded.taken_at, state = excluded.state",
-            params![to_i64(position)?, hash, format, size],
-        )
-        .map_err(&err)?;
-        {
-            // `position` is the table's rowid
-            let mut blob = tx
-                .blob_open(c"main", c"snapshots", c"state", to_i64(position)?, false)
-                .map_err(&err)?;
-            blob.write_all_at(state, 0).map_err(&err)?;
-        }
-        tx.execute(
-            "DELETE FROM snapshots WHERE position NOT IN
-                 (SELECT position FROM snapshots ORDER BY position DESC LIMIT ?1)",
-            [migrate::SNAPSHOTS_KEPT],
-        )
-        .map_err(&err)?;
+        snapshot_file::write_row(&tx, position, &hash, format, state)?;
         tx.commit().map_err(&err)
     }
 

@@ -102,14 +102,11 @@ impl Pipeline {
     /// Syncs now, on the caller's thread (after a [`Pipeline::barrier`], for a commit
     /// the writer publishes itself).
     pub(super) fn sync_now(&self) -> Result<(), ServiceError> {
-        if self.failed() {
-            return Err(not_durable());
+        if sync_once(self.sync.as_ref(), &self.failed) {
+            Ok(())
+        } else {
+            Err(not_durable())
         }
-        self.sync.sync().map_err(|e| {
-            self.failed.store(true, Ordering::Release);
-            tracing::error!(err = %e, "sync failed; no further write is acknowledged");
-            not_durable()
-        })
     }
 }
 
@@ -121,6 +118,22 @@ impl Drop for Pipeline {
             && t.join().is_err()
         {
             tracing::error!("the syncer thread panicked");
+        }
+    }
+}
+
+/// Syncs unless a sync failed before; a failure is permanent (see the module docs).
+/// Returns whether everything committed so far is durable.
+fn sync_once(sync: &dyn DeferredSync, failed: &AtomicBool) -> bool {
+    if failed.load(Ordering::Acquire) {
+        return false;
+    }
+    match sync.sync() {
+        Ok(()) => true,
+        Err(e) => {
+            failed.store(true, Ordering::Release);
+            tracing::error!(err = %e, "sync failed; no further write is acknowledged");
+            false
         }
     }
 }
@@ -147,19 +160,10 @@ impl Syncer {
             let mut items = vec![first];
             items.extend(rx.try_iter());
             let any_batch = items.iter().any(|i| matches!(i, Item::Batch { .. }));
-            let durable = if self.failed.load(Ordering::Acquire) {
-                false
-            } else if any_batch {
-                match self.sync.sync() {
-                    Ok(()) => true,
-                    Err(e) => {
-                        self.failed.store(true, Ordering::Release);
-                        tracing::error!(err = %e, "sync failed; no further write is acknowledged");
-                        false
-                    }
-                }
+            let durable = if any_batch {
+                sync_once(self.sync.as_ref(), &self.failed)
             } else {
-                true
+                !self.failed.load(Ordering::Acquire)
             };
             self.finish(items, durable);
         }

@@ -11,7 +11,7 @@
 use crate::error::StoreError;
 use crate::migrate;
 use crate::row::to_i64;
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -74,6 +74,28 @@ pub(crate) fn save(
         return Ok(false);
     };
     let err = StoreError::backend("writing a snapshot to the sqlite snapshot file");
+    let mut conn = open(&path_for(database))?;
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(&err)?;
+    write_row(&tx, position, &hash, format, state)?;
+    tx.commit().map_err(&err)?;
+    Ok(true)
+}
+
+/// Inside the caller's write transaction on a `snapshots` table (the database's own or
+/// the snapshot file's): inserts a zero-filled blob of the right size, writes `state`
+/// into it with SQLite's incremental blob I/O (so SQLite never copies the whole state
+/// into a record of its own), replacing a row at `position`, and deletes all but the
+/// newest few rows.
+pub(crate) fn write_row(
+    tx: &Transaction<'_>,
+    position: u64,
+    hash: &str,
+    format: u32,
+    state: &[u8],
+) -> Result<(), StoreError> {
+    let err = StoreError::backend("writing a snapshot to sqlite");
     let size = i32::try_from(state.len()).map_err(|_| StoreError::Backend {
         context: "writing a snapshot to sqlite",
         detail: format!(
@@ -81,10 +103,6 @@ pub(crate) fn save(
             state.len()
         ),
     })?;
-    let mut conn = open(&path_for(database))?;
-    let tx = conn
-        .transaction_with_behavior(TransactionBehavior::Immediate)
-        .map_err(&err)?;
     tx.execute(
         "INSERT INTO snapshots (position, event_hash, format, taken_at, state)
          VALUES (?1, ?2, ?3, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), zeroblob(?4))
@@ -94,6 +112,7 @@ pub(crate) fn save(
     )
     .map_err(&err)?;
     {
+        // `position` is the table's rowid
         let mut blob = tx
             .blob_open(c"main", c"snapshots", c"state", to_i64(position)?, false)
             .map_err(&err)?;
@@ -105,8 +124,7 @@ pub(crate) fn save(
         [migrate::SNAPSHOTS_KEPT],
     )
     .map_err(&err)?;
-    tx.commit().map_err(&err)?;
-    Ok(true)
+    Ok(())
 }
 
 /// The newest snapshot in `format` in the snapshot file whose hash matches the log's
