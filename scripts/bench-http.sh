@@ -7,8 +7,10 @@
 # due time; then an fsync probe of the store's disk), and stops the server with SIGTERM.
 # Then at the rate target itself (30 % of the no-op's saturated rate), open loop.
 # SERVE_FLAGS=--sync-every-commit measures the writer without pipelined group commit.
+# CLIENT=async (default: one event loop for all connections) or CLIENT=threads (one thread
+# per connection, as in the first rounds of BENCHMARKS.md).
 # Usage: scripts/bench-http.sh   (env: RUNS=3 SECONDS_PER_RUN=10 CONNECTIONS=64 INCIDENTS=260000
-#        SERVE_FLAGS=)
+#        SERVE_FLAGS= CLIENT=async)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS="${RUNS:-3}"
@@ -51,7 +53,8 @@ done
 echo "== server $URL (pid $SERVER_PID), store $DATA/digisos.db"
 
 "$BENCH" --url "$URL" --token "$TOKEN" --connections "$CONNECTIONS" \
-  --seconds "$SECONDS_PER_RUN" --runs "$RUNS" --incidents "$INCIDENTS" --fsync-dir "$DATA"
+  --seconds "$SECONDS_PER_RUN" --runs "$RUNS" --incidents "$INCIDENTS" --fsync-dir "$DATA" \
+  --client "${CLIENT:-async}"
 
 kill -TERM "$SERVER_PID"; wait "$SERVER_PID"; SERVER_PID=""
 echo "== server stopped cleanly"

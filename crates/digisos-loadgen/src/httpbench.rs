@@ -1,10 +1,12 @@
-//! The HTTP load generator behind `digisos-httpbench`: bounded closed-loop load over
-//! loopback against a running `digisos serve` — N connections (one thread and one
-//! keep-alive connection each) for a fixed duration, with latency percentiles.
+//! The HTTP load generator behind `digisos-httpbench`: bounded load over loopback against
+//! a running `digisos serve` — N keep-alive connections for a fixed duration, closed or
+//! open loop, with latency percentiles. Two clients: one thread per connection (this
+//! module, `ureq`) and one event loop for all connections ([`aio`], hyper).
 //!
 //! Used to compare the durable call-off endpoint (`POST /v1/incidents/{id}/dispatch`, one
 //! group-committed SQLite write per request) with the no-op `/healthz` of the same server.
 
+pub mod aio;
 pub mod stats;
 
 pub use stats::{Summary, percentile};
@@ -72,6 +74,30 @@ impl Target {
         read(res, path)
     }
 
+    /// Sends a [`aio::Call`] with the thread-per-connection client; `true` if the answer
+    /// had the expected status. Fails only on transport errors.
+    pub fn call(&self, agent: &ureq::Agent, call: &aio::Call) -> Result<bool, HttpBenchError> {
+        let url = format!("{}{}", self.base, call.path);
+        let (status, _) = match &call.body {
+            Some(body) => read(
+                agent
+                    .post(url)
+                    .header("authorization", format!("Bearer {}", self.token))
+                    .header("content-type", "application/json")
+                    .send(&body[..]),
+                &call.path,
+            )?,
+            None => read(
+                agent
+                    .get(url)
+                    .header("authorization", format!("Bearer {}", self.token))
+                    .call(),
+                &call.path,
+            )?,
+        };
+        Ok(status == call.expect)
+    }
+
     /// GETs without a token; returns the status and the body.
     pub fn get(&self, agent: &ureq::Agent, path: &str) -> Result<(u16, String), HttpBenchError> {
         read(agent.get(format!("{}{path}", self.base)).call(), path)
@@ -96,8 +122,9 @@ fn read(
 }
 
 /// Reports and triages `count` incidents of `body` in `lot` with `connections` threads;
-/// returns their ids (each can take exactly one dispatch). Fails on the first answer that
-/// is not a success.
+/// returns their ids in the order they were reported (each can take exactly one
+/// dispatch), so that the load dispatches them in that order, as a hotline works through
+/// its triaged incidents. Fails on the first answer that is not a success.
 pub fn prepare(
     target: &Target,
     count: usize,
@@ -142,6 +169,8 @@ pub fn prepare(
                 Err(panic) => std::panic::resume_unwind(panic),
             }
         }
+        // ids are numbered (`INC-000042`): shorter first, then by text, is report order
+        all.sort_unstable_by(|a: &String, b| a.len().cmp(&b.len()).then_with(|| a.cmp(b)));
         Ok(all)
     })
 }

@@ -9,19 +9,26 @@
 //! server's data directory), the latency of one 4 KiB write + fsync on that disk — the
 //! floor under any durable acknowledgement.
 //!
+//! `--client async` (the default) drives every connection from one event loop of
+//! `--client-threads` threads (default 1); `--client threads` uses one thread per
+//! connection, as the first rounds in BENCHMARKS.md did.
+//!
 //! `digisos-httpbench --url URL --token SECRET [--connections 64] [--seconds 10]
 //!  [--runs 3] [--incidents 60000] [--body 05315000] [--lot los-1-rheinland]
-//!  [--paced-share 50] [--target-share 30] [--fsync-dir DIR]`
+//!  [--paced-share 50] [--target-share 30] [--fsync-dir DIR]
+//!  [--client async|threads] [--client-threads 1]`
 
 use std::collections::BTreeMap;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
 
+use digisos_loadgen::httpbench::aio::{AsyncClient, Call};
 use digisos_loadgen::httpbench::stats::percentile;
 use digisos_loadgen::httpbench::{
     HttpBenchError, Summary, Target, fsync_probe, prepare, run_load, run_paced,
 };
-use serde_json::json;
+use hyper::Method;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -54,18 +61,34 @@ fn main() -> ExitCode {
             number("incidents", 60_000)?,
             number("paced-share", 50)?,
             number("target-share", 30)?,
+            number("client-threads", 1)?,
         ))
     })();
-    let (connections, seconds, runs, incidents, paced_share, target_share) = match parsed {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("{e}");
-            return ExitCode::from(2);
-        }
-    };
+    let (connections, seconds, runs, incidents, paced_share, target_share, client_threads) =
+        match parsed {
+            Ok(p) => p,
+            Err(e) => {
+                eprintln!("{e}");
+                return ExitCode::from(2);
+            }
+        };
     let target = Target {
         base: url.trim_end_matches('/').to_owned(),
         token: token.clone(),
+    };
+    let client = match flags.get("client").map_or("async", String::as_str) {
+        "threads" => Client::Threads(target.clone()),
+        "async" => match AsyncClient::new(&target, client_threads) {
+            Ok(c) => Client::Async(c),
+            Err(e) => {
+                eprintln!("{e}");
+                return ExitCode::from(2);
+            }
+        },
+        other => {
+            eprintln!("--client {other}: expected `async` or `threads`");
+            return ExitCode::from(2);
+        }
     };
     let body = flags.get("body").map_or("05315000", String::as_str);
     let lot = flags.get("lot").map_or("los-1-rheinland", String::as_str);
@@ -78,12 +101,70 @@ fn main() -> ExitCode {
         paced_share,
         target_share,
     };
-    match bench(&target, &load, body, lot, fsync_dir.as_deref()) {
+    match bench(&target, &client, &load, body, lot, fsync_dir.as_deref()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("digisos-httpbench: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// The client that sends the measured load (preparation always uses threads).
+enum Client {
+    Threads(Target),
+    Async(AsyncClient),
+}
+
+impl Client {
+    fn closed<F>(&self, connections: usize, duration: Duration, call: F) -> Summary
+    where
+        F: Fn(usize) -> Option<Call> + Send + Sync + 'static,
+    {
+        match self {
+            Client::Threads(t) => run_load(connections, duration, |agent, i| {
+                call(i).map(|c| t.call(agent, &c))
+            }),
+            Client::Async(a) => a.run_load(connections, duration, call),
+        }
+    }
+
+    fn paced<F>(&self, connections: usize, duration: Duration, rate: f64, call: F) -> Summary
+    where
+        F: Fn(usize) -> Option<Call> + Send + Sync + 'static,
+    {
+        match self {
+            Client::Threads(t) => run_paced(connections, duration, rate, |agent, k| {
+                call(k).map(|c| t.call(agent, &c))
+            }),
+            Client::Async(a) => a.run_paced(connections, duration, rate, call),
+        }
+    }
+}
+
+/// `GET /healthz`, the no-op.
+fn noop(_: usize) -> Option<Call> {
+    Some(Call {
+        method: Method::GET,
+        path: "/healthz".to_owned(),
+        body: None,
+        expect: 200,
+    })
+}
+
+/// `POST /v1/incidents/{id}/dispatch` of the `i`-th prepared incident after `offset`.
+fn dispatch(ids: &Arc<Vec<String>>, offset: usize) -> impl Fn(usize) -> Option<Call> + use<> {
+    // ten cents, so that 1.5M call-offs fit under the body's yearly limit (150,000.00)
+    let body = bytes::Bytes::from_static(br#"{"estimate":{"amount":"0.10"}}"#);
+    let ids = ids.clone();
+    move |i| {
+        let id = ids.get(offset + i)?;
+        Some(Call {
+            method: Method::POST,
+            path: format!("/v1/incidents/{id}/dispatch"),
+            body: Some(body.clone()),
+            expect: 200,
+        })
     }
 }
 
@@ -102,6 +183,7 @@ struct Load {
 
 fn bench(
     target: &Target,
+    client: &Client,
     load: &Load,
     body: &str,
     lot: &str,
@@ -118,40 +200,28 @@ fn bench(
     let duration = Duration::from_secs(seconds as u64);
     eprintln!("preparing {incidents} triaged incidents of {body} in {lot} …");
     let prepared = std::time::Instant::now();
-    let ids = prepare(target, incidents, connections, body, lot)?;
+    let ids = Arc::new(prepare(target, incidents, connections, body, lot)?);
     eprintln!("prepared in {:.1} s", prepared.elapsed().as_secs_f64());
-    // ten cents, so that 1.5M call-offs fit under the body's yearly limit (150,000.00)
-    let dispatch = json!({"estimate": {"amount": "0.10"}});
     let mut used = 0;
-    let (mut noop, mut calloff) = (Vec::new(), Vec::new());
-    for run in 1..=runs {
-        let s = run_load(connections, duration, |agent, _| {
-            Some(
-                target
-                    .get(agent, "/healthz")
-                    .map(|(status, _)| status == 200),
-            )
-        });
-        println!("run {run} no-op    GET  /healthz            {s}");
-        noop.push(s);
-        let offset = used;
-        let s = run_load(connections, duration, |agent, i| {
-            let id = ids.get(offset + i)?;
-            let path = format!("/v1/incidents/{id}/dispatch");
-            Some(
-                target
-                    .post(agent, &path, &dispatch)
-                    .map(|(status, _)| status == 200),
-            )
-        });
+    let mut note_used = |s: &Summary| {
         used += s.requests;
         if used >= ids.len() {
             eprintln!("warning: the prepared incidents ran out; raise --incidents");
         }
+        used
+    };
+    let mut offset = 0;
+    let (mut noop_runs, mut calloff_runs) = (Vec::new(), Vec::new());
+    for run in 1..=runs {
+        let s = client.closed(connections, duration, noop);
+        println!("run {run} no-op    GET  /healthz            {s}");
+        noop_runs.push(s);
+        let s = client.closed(connections, duration, dispatch(&ids, offset));
+        offset = note_used(&s);
         println!("run {run} call-off POST /v1/incidents/…/dispatch {s}");
-        calloff.push(s);
+        calloff_runs.push(s);
     }
-    let (n, c) = (median(&noop), median(&calloff));
+    let (n, c) = (median(&noop_runs), median(&calloff_runs));
     println!(
         "median no-op    {:>9.0} req/s  p50 {:>6.2} ms  p99 {:>6.2} ms",
         n.0, n.1, n.2
@@ -182,28 +252,10 @@ fn bench(
         ));
     }
     for (label, rate) in offered {
-        let s = run_paced(connections, duration, rate, |agent, _| {
-            Some(
-                target
-                    .get(agent, "/healthz")
-                    .map(|(status, _)| status == 200),
-            )
-        });
+        let s = client.paced(connections, duration, rate, noop);
         println!("paced {label}: no-op    GET  /healthz at {rate:.0} req/s offered: {s}");
-        let offset = used;
-        let s = run_paced(connections, duration, rate, |agent, k| {
-            let id = ids.get(offset + k)?;
-            let path = format!("/v1/incidents/{id}/dispatch");
-            Some(
-                target
-                    .post(agent, &path, &dispatch)
-                    .map(|(status, _)| status == 200),
-            )
-        });
-        used += s.requests;
-        if used >= ids.len() {
-            eprintln!("warning: the prepared incidents ran out; raise --incidents");
-        }
+        let s = client.paced(connections, duration, rate, dispatch(&ids, offset));
+        offset = note_used(&s);
         println!("paced {label}: call-off POST …/dispatch at {rate:.0} req/s offered: {s}");
     }
     if let Some(dir) = fsync_dir {
