@@ -9,7 +9,8 @@
 //!
 //! Start-up restores the newest usable snapshot of the programme from the store (if the
 //! store keeps any) and replays only the tail of the log; after writes the service hands
-//! the store a new snapshot every [`SnapshotPolicy::every`] events.
+//! the store a new snapshot every [`SnapshotPolicy::every`] events, paced under sustained
+//! load ([`SnapshotPacing`]).
 
 pub mod memory;
 
@@ -17,7 +18,7 @@ pub use memory::MemoryStore;
 
 use crate::principal::Principal;
 use crate::programme::{Command, Programme, ProgrammeEvent, Rejection};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use std::num::NonZeroU64;
 
 /// An event with its global position in the log (1-based, gapless).
@@ -88,6 +89,27 @@ pub struct SnapshotPolicy {
     /// Write a snapshot after a write once this many events were folded since the last
     /// one (also right after start-up, if the replayed tail was that long); `None` never.
     pub every: Option<NonZeroU64>,
+    /// Under sustained load, space the snapshots out in time; `None`: every `every`
+    /// events, however fast they come.
+    pub pacing: Option<SnapshotPacing>,
+}
+
+/// How snapshots are spaced out under sustained load (*Lastspitzen*).
+///
+/// A snapshot costs time in proportion to the whole state (copying is cheap, but encoding
+/// and storing 100 MB take a second or two), while it saves only the replay of the events
+/// since the last one. At 50,000 events per second, one every 100,000 events would encode
+/// the whole state every two seconds and take a fifth of a two-core machine. So after a
+/// snapshot, the next waits until `min_gap` has passed on the clock the writes carry,
+/// unless the tail has reached `max_tail` events. At the load of a real programme (far
+/// below 100,000 events in ten seconds) pacing never binds; under sustained overload a
+/// start-up replays at most `max_tail` events instead of `every`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SnapshotPacing {
+    /// The least time between two snapshots while the log grows fast.
+    pub min_gap: TimeDelta,
+    /// The longest tail pacing may let grow: then a snapshot is due whatever the time.
+    pub max_tail: NonZeroU64,
 }
 
 impl SnapshotPolicy {
@@ -100,10 +122,21 @@ impl SnapshotPolicy {
         None => NonZeroU64::MIN,
     };
 
+    /// The default pacing: at most one snapshot per 10 seconds, unless the tail has
+    /// reached 300,000 events (a start-up replays those in under two seconds).
+    pub const DEFAULT_PACING: SnapshotPacing = SnapshotPacing {
+        min_gap: TimeDelta::seconds(10),
+        max_tail: match NonZeroU64::new(300_000) {
+            Some(n) => n,
+            None => NonZeroU64::MIN,
+        },
+    };
+
     /// Neither restore nor write snapshots: every start-up replays the whole log.
     pub const NEVER: SnapshotPolicy = SnapshotPolicy {
         load: false,
         every: None,
+        pacing: None,
     };
 }
 
@@ -112,6 +145,7 @@ impl Default for SnapshotPolicy {
         SnapshotPolicy {
             load: true,
             every: Some(Self::DEFAULT_EVERY),
+            pacing: Some(Self::DEFAULT_PACING),
         }
     }
 }
@@ -130,6 +164,8 @@ pub struct Service<S: Store> {
     policy: SnapshotPolicy,
     /// The position of the last snapshot restored, written or attempted.
     snapshot_at: u64,
+    /// When the last automatic snapshot after a write was handed to the store.
+    snapshot_time: Option<DateTime<Utc>>,
     /// Why the last automatic snapshot failed, until one succeeds.
     snapshot_error: Option<S::Error>,
 }
@@ -154,10 +190,11 @@ impl<S: Store> Service<S> {
             stale: false,
             policy,
             snapshot_at: 0,
+            snapshot_time: None,
             snapshot_error: None,
         };
         service.restore()?;
-        service.snapshot_if_due();
+        service.snapshot_if_due(None);
         Ok(service)
     }
 
@@ -197,16 +234,27 @@ impl<S: Store> Service<S> {
         self.refresh()
     }
 
-    /// After a committed write (or start-up): hands the store a snapshot if `every`
-    /// events were folded since the last one. A failure is kept, not returned.
-    fn snapshot_if_due(&mut self) {
+    /// After a committed write at `now` (or start-up, `None`): hands the store a snapshot
+    /// if `every` events were folded since the last one, and pacing allows it. A failure
+    /// is kept, not returned.
+    fn snapshot_if_due(&mut self, now: Option<DateTime<Utc>>) {
         let Some(every) = self.policy.every else {
             return;
         };
-        if self.position.saturating_sub(self.snapshot_at) < every.get() {
+        let tail = self.position.saturating_sub(self.snapshot_at);
+        if tail < every.get() {
+            return;
+        }
+        if let (Some(pacing), Some(now), Some(last)) = (self.policy.pacing, now, self.snapshot_time)
+            && now.signed_duration_since(last) < pacing.min_gap
+            && tail < pacing.max_tail.get()
+        {
             return;
         }
         self.snapshot_at = self.position;
+        if now.is_some() {
+            self.snapshot_time = now;
+        }
         match self.store.save_snapshot(self.position, &self.state) {
             Ok(_) => self.snapshot_error = None,
             Err(e) => self.snapshot_error = Some(e),
@@ -297,7 +345,7 @@ impl<S: Store> Service<S> {
         let appended = self.store.append_with(self.position, &mut decide)?;
         self.position = appended.last().map_or(caught_up, |r| r.position);
         self.stale = false;
-        self.snapshot_if_due();
+        self.snapshot_if_due(Some(now));
         let mut rest = appended.into_iter().skip(timer_count);
         Ok(counts
             .into_iter()
@@ -323,7 +371,7 @@ impl<S: Store> Service<S> {
         let appended = self.store.append_with(self.position, &mut decide)?;
         self.position = appended.last().map_or(caught_up, |r| r.position);
         self.stale = false;
-        self.snapshot_if_due();
+        self.snapshot_if_due(Some(now));
         Ok(appended)
     }
 

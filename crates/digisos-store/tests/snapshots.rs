@@ -32,6 +32,7 @@ fn every(n: u64) -> SnapshotPolicy {
     SnapshotPolicy {
         load: true,
         every: NonZeroU64::new(n),
+        pacing: None,
     }
 }
 

@@ -104,7 +104,41 @@ fn every(n: u64) -> SnapshotPolicy {
     SnapshotPolicy {
         load: true,
         every: NonZeroU64::new(n),
+        pacing: None,
     }
+}
+
+#[test]
+fn pacing_defers_snapshots_under_sustained_load_up_to_the_longest_tail() {
+    let t0 = Utc.with_ymd_and_hms(2025, 10, 6, 8, 0, 0).unwrap();
+    let policy = SnapshotPolicy {
+        pacing: Some(SnapshotPacing {
+            min_gap: TimeDelta::seconds(10),
+            max_tail: NonZeroU64::new(7).unwrap(),
+        }),
+        ..every(3)
+    };
+    let mut service = Service::open_with(MemoryStore::new(), policy).unwrap();
+    let write = |service: &mut Service<MemoryStore>, i: usize, now| {
+        service
+            .execute_batch(&[issue(&format!("t{i}"))], now)
+            .unwrap();
+        service.snapshot_position()
+    };
+    // the first snapshot is not held back
+    let positions: Vec<u64> = (0..3).map(|i| write(&mut service, i, t0)).collect();
+    assert_eq!(positions, [0, 0, 3]);
+    // within 10 s, the tail grows past `every` up to `max_tail`
+    let positions: Vec<u64> = (3..10).map(|i| write(&mut service, i, t0)).collect();
+    assert_eq!(positions, [3, 3, 3, 3, 3, 3, 10], "due at a tail of 7");
+    // 10 s after the last one, a tail of `every` is enough again
+    let later = t0 + TimeDelta::seconds(10);
+    let positions: Vec<u64> = (10..13).map(|i| write(&mut service, i, later)).collect();
+    assert_eq!(positions, [10, 10, 13]);
+    // without pacing, every 3 events whatever the time
+    let mut unpaced = Service::open_with(MemoryStore::new(), every(3)).unwrap();
+    let positions: Vec<u64> = (0..7).map(|i| write(&mut unpaced, i, t0)).collect();
+    assert_eq!(positions, [0, 0, 3, 3, 3, 6, 6]);
 }
 
 #[test]

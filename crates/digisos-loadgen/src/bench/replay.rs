@@ -90,6 +90,7 @@ pub fn replay(url: &str, from_snapshot: bool) -> Result<ReplayRun, BenchError> {
     let policy = SnapshotPolicy {
         load: from_snapshot,
         every: None,
+        pacing: None,
     };
     let (before, _) = memory();
     let (cpu_before, wait_before) = schedstat();
