@@ -9,14 +9,14 @@
 # SERVE_FLAGS=--sync-every-commit measures the writer without pipelined group commit.
 # CLIENT=async (default: one event loop for all connections) or CLIENT=threads (one thread
 # per connection, as in the first rounds of BENCHMARKS.md).
-# Usage: scripts/bench-http.sh   (env: RUNS=3 SECONDS_PER_RUN=10 CONNECTIONS=64 INCIDENTS=260000
+# Usage: scripts/bench-http.sh   (env: RUNS=3 SECONDS_PER_RUN=10 CONNECTIONS=64 INCIDENTS=800000
 #        SERVE_FLAGS= CLIENT=async)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS="${RUNS:-3}"
 SECONDS_PER_RUN="${SECONDS_PER_RUN:-10}"
 CONNECTIONS="${CONNECTIONS:-64}"
-INCIDENTS="${INCIDENTS:-260000}"
+INCIDENTS="${INCIDENTS:-800000}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target}"
 cargo build --release -p digisos-cli -p digisos-loadgen --bin digisos --bin digisos-httpbench
 DIGISOS="$CARGO_TARGET_DIR/release/digisos"
