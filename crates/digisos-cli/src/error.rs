@@ -25,6 +25,9 @@ pub(crate) enum CliError {
     /// The data directory holds something unreadable (exit 3).
     #[error("{0}")]
     Store(String),
+    /// Something the server needs at start cannot be had, e.g. the OIDC keys (exit 3).
+    #[error("{0}")]
+    Setup(String),
 }
 
 impl CliError {
@@ -33,7 +36,7 @@ impl CliError {
         match self {
             CliError::Rejected(_) | CliError::Invalid(_) => 1,
             CliError::Usage(_) => 2,
-            CliError::Io { .. } | CliError::Store(_) => 3,
+            CliError::Io { .. } | CliError::Store(_) | CliError::Setup(_) => 3,
         }
     }
 

@@ -1,7 +1,8 @@
 //! End to end over HTTP: the real `digisos` binary serves a temporary SQLite store on a
 //! free loopback port; three tokens made with `digisos token create` drive one incident
 //! from report to close, and the server is restarted (SIGTERM, start again on the same
-//! data directory) in the middle — the incident, its ETag and the ledger survive.
+//! data directory) in the middle — the incident, its ETag and the ledger survive. A
+//! second server runs with OIDC flags and takes JWTs signed with the test keys.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers outside #[test] fns
 
@@ -32,6 +33,11 @@ struct Server {
 impl Server {
     /// Starts the server on port 0 and waits (bounded) until `/healthz` answers.
     fn start(data: &Path) -> Server {
+        Server::start_with(data, &[])
+    }
+
+    /// [`Server::start`] with further `serve` arguments.
+    fn start_with(data: &Path, extra: &[&str]) -> Server {
         let stderr = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
@@ -44,6 +50,7 @@ impl Server {
             .arg(example("contract.toml"))
             .arg("--register")
             .arg(example("register.csv"))
+            .args(extra)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(stderr)
@@ -416,4 +423,93 @@ fn an_incident_survives_a_restart_of_the_real_server() {
 
     let status = server.stop();
     assert!(status.success(), "{status:?}");
+}
+
+/// The test-only keys of the HTTP crate's OIDC tests (see the README next to them).
+fn oidc_fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../digisos-http/tests/fixtures/oidc")
+        .join(name)
+}
+
+/// A JWT of the test issuer, signed with the test key `rsa-1`, valid for 5 minutes.
+fn jwt(audience: &str, extra: Value) -> String {
+    let now = chrono::Utc::now().timestamp();
+    let mut claims = json!({
+        "iss": "https://sso.example.test/realms/digisos",
+        "aud": audience,
+        "sub": "user-e2e",
+        "iat": now,
+        "exp": now + 300,
+    });
+    for (k, v) in extra.as_object().unwrap() {
+        claims[k] = v.clone();
+    }
+    let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256);
+    header.kid = Some("rsa-1".into());
+    let key = std::fs::read(oidc_fixture("rsa-1.der")).unwrap();
+    jsonwebtoken::encode(
+        &header,
+        &claims,
+        &jsonwebtoken::EncodingKey::from_rsa_der(&key),
+    )
+    .unwrap()
+}
+
+#[test]
+fn the_real_server_accepts_jwts_of_the_configured_issuer() {
+    let dir = tempfile::tempdir().unwrap();
+    let jwks = oidc_fixture("jwks.json");
+    let server = Server::start_with(
+        dir.path(),
+        &[
+            "--oidc-issuer",
+            "https://sso.example.test/realms/digisos",
+            "--oidc-audience",
+            "digisos-api",
+            "--oidc-jwks-file",
+            jwks.to_str().unwrap(),
+        ],
+    );
+    let coordinator = jwt("digisos-api", json!({ "digisos_role": "coordinator" }));
+    let c = Client {
+        agent: agent(),
+        base: &server.base,
+        token: &coordinator,
+    };
+    let a = c.send("GET", "/v1/audit/verify", None);
+    assert_eq!(a.status, 200, "{}", a.body);
+
+    let body = jwt(
+        "digisos-api",
+        json!({ "digisos_role": "body", "digisos_body": "05966" }),
+    );
+    let c = Client {
+        agent: agent(),
+        base: &server.base,
+        token: &body,
+    };
+    assert_eq!(c.send("GET", "/v1/audit/verify", None).status, 403);
+
+    let elsewhere = jwt("account", json!({ "digisos_role": "coordinator" }));
+    let res = agent()
+        .get(format!("{}/v1/contract", server.base))
+        .header("authorization", &format!("Bearer {elsewhere}"))
+        .call()
+        .unwrap();
+    assert_eq!(res.status(), 401);
+    let challenge = res.headers()["www-authenticate"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        challenge,
+        r#"Bearer error="invalid_token", error_description="the JWT is not meant for audience digisos-api (aud)""#
+    );
+    assert!(server.stop().success());
+    let log = std::fs::read_to_string(dir.path().join("server.log")).unwrap();
+    for token in [&coordinator, &body, &elsewhere] {
+        let (_, signature) = token.rsplit_once('.').unwrap();
+        assert!(!log.contains(signature), "a JWT leaked into the server log");
+    }
 }

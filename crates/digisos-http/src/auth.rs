@@ -4,6 +4,9 @@
 //! hash is stored. Comparing hashes through a map lookup keeps the comparison
 //! independent of how many leading characters of a guess are right. Tokens never reach
 //! a log: [`Token`] has a redacting `Debug` and no `Display`.
+//!
+//! With OIDC enabled ([`crate::HttpConfig::oidc`]), a bearer value shaped like a JWT is
+//! validated by [`oidc::Oidc`] instead (see [`authenticate_request`]).
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -18,6 +21,8 @@ use sha2::{Digest, Sha256};
 
 use crate::problem::{ApiError, AuthFailure};
 use crate::state::Infra;
+
+pub mod oidc;
 
 /// Prefix of every plaintext token, so that secret scanners can recognise them.
 pub const TOKEN_PREFIX: &str = "dsos_";
@@ -280,12 +285,43 @@ impl TokenStore for InMemoryTokenStore {
     }
 }
 
-/// Resolves the `Authorization` header of a request to a principal.
+/// Resolves the `Authorization` header of a request to a principal by opaque token.
 /// Fails with [`ApiError::Unauthorized`] when it is missing, malformed, unknown or revoked.
 pub fn authenticate(
     headers: &axum::http::HeaderMap,
     tokens: &dyn TokenStore,
 ) -> Result<Principal, ApiError> {
+    let token = bearer_token(headers)?;
+    tokens
+        .lookup(&TokenHash::of(token))
+        .ok_or(ApiError::Unauthorized(AuthFailure::Invalid))
+}
+
+/// Resolves the `Authorization` header of a request to a principal: a JWT (three
+/// dot-separated segments) through OIDC when it is enabled, any other value (every value
+/// when it is not) through the token store. Fails with [`ApiError::Unauthorized`]; a
+/// rejected JWT says why ([`AuthFailure::Jwt`]).
+pub async fn authenticate_request(
+    headers: &axum::http::HeaderMap,
+    infra: &Infra,
+) -> Result<Principal, ApiError> {
+    let token = bearer_token(headers)?;
+    if let Some(validator) = &infra.config().oidc
+        && oidc::looks_like_jwt(token)
+    {
+        return validator
+            .validate(token)
+            .await
+            .map_err(|why| ApiError::Unauthorized(AuthFailure::Jwt(why)));
+    }
+    infra
+        .tokens()
+        .lookup(&TokenHash::of(token))
+        .ok_or(ApiError::Unauthorized(AuthFailure::Invalid))
+}
+
+/// The token of a `Bearer` `Authorization` header.
+fn bearer_token(headers: &axum::http::HeaderMap) -> Result<&str, ApiError> {
     let value = headers
         .get(AUTHORIZATION)
         .ok_or(ApiError::Unauthorized(AuthFailure::Missing))?;
@@ -299,9 +335,7 @@ pub fn authenticate(
     if !scheme.eq_ignore_ascii_case("bearer") || token.is_empty() {
         return Err(ApiError::Unauthorized(AuthFailure::Malformed));
     }
-    tokens
-        .lookup(&TokenHash::of(token))
-        .ok_or(ApiError::Unauthorized(AuthFailure::Invalid))
+    Ok(token)
 }
 
 /// Extractor for the authenticated caller; rejects with 401 problem+json.
@@ -320,7 +354,15 @@ where
             return Ok(Caller(principal.clone()));
         }
         let infra = Infra::from_ref(state);
-        let principal = authenticate(&parts.headers, infra.tokens())?;
+        let principal = match authenticate_request(&parts.headers, &infra).await {
+            Ok(principal) => principal,
+            Err(err) => {
+                if let ApiError::Unauthorized(AuthFailure::Jwt(why)) = &err {
+                    tracing::info!(reason = %why, "JWT rejected");
+                }
+                return Err(err);
+            }
+        };
         tracing::Span::current().record("token_id", principal.token_id().as_str());
         parts.extensions.insert(principal.clone());
         Ok(Caller(principal))

@@ -32,7 +32,7 @@ use axum::response::{IntoResponse, Response};
 use http_body_util::BodyExt;
 use sha2::{Digest, Sha256};
 
-use crate::auth::{TokenId, authenticate};
+use crate::auth::{TokenId, authenticate_request};
 use crate::json::{BodyLimit, DEFAULT_BODY_LIMIT};
 use crate::problem::ApiError;
 use crate::state::Infra;
@@ -222,7 +222,7 @@ async fn run(infra: Infra, req: Request, next: Next) -> Result<Response, Respons
         return Ok(next.run(req).await);
     }
     let key = validate_key(&raw_key).map_err(IntoResponse::into_response)?;
-    let Ok(principal) = authenticate(req.headers(), infra.tokens()) else {
+    let Ok(principal) = authenticate_request(req.headers(), &infra).await else {
         return Ok(next.run(req).await);
     };
     let limit = req

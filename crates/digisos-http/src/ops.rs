@@ -47,6 +47,12 @@ impl Modify for BearerAuth {
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
                     .bearer_format("dsos_<64 hex digits>")
+                    .description(Some(
+                        "An opaque token `dsos_…` made with `digisos token create`. When the \
+                         server runs with OIDC enabled (`digisos serve --oidc-issuer …`), a \
+                         JWT access token of that identity provider is accepted as well; its \
+                         claims name the role and binding (see docs/oidc.md).",
+                    ))
                     .build(),
             ),
         );

@@ -166,7 +166,7 @@ pub struct DomainRejection {
 }
 
 /// Why a request was not authenticated (all answer 401).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AuthFailure {
     /// No `Authorization` header.
     Missing,
@@ -174,6 +174,45 @@ pub enum AuthFailure {
     Malformed,
     /// A well-formed token that is unknown or revoked (deliberately not told apart).
     Invalid,
+    /// A JWT that OIDC did not accept, and why (the reason never contains the token).
+    Jwt(crate::auth::oidc::JwtRejection),
+}
+
+impl AuthFailure {
+    /// The problem's detail, also the challenge's `error_description`.
+    pub fn detail(&self) -> String {
+        match self {
+            AuthFailure::Missing => "missing bearer token in the Authorization header".into(),
+            AuthFailure::Malformed => "the Authorization header is not `Bearer <token>`".into(),
+            AuthFailure::Invalid => "the bearer token is unknown or revoked".into(),
+            AuthFailure::Jwt(why) => why.to_string(),
+        }
+    }
+
+    /// The `WWW-Authenticate` challenge (RFC 6750 § 3): no error code without
+    /// credentials, `invalid_request` for a malformed header, `invalid_token` otherwise,
+    /// with the detail as `error_description`.
+    pub fn challenge(&self) -> HeaderValue {
+        let code = match self {
+            AuthFailure::Missing => return HeaderValue::from_static("Bearer"),
+            AuthFailure::Malformed => "invalid_request",
+            AuthFailure::Invalid | AuthFailure::Jwt(_) => "invalid_token",
+        };
+        // A quoted-string of printable ASCII without `"` and `\` (RFC 6750 § 3).
+        let description: String = self
+            .detail()
+            .chars()
+            .map(|c| match c {
+                '"' | '\\' => '\'',
+                c if c == ' ' || c.is_ascii_graphic() => c,
+                _ => '?',
+            })
+            .collect();
+        HeaderValue::from_str(&format!(
+            r#"Bearer error="{code}", error_description="{description}""#
+        ))
+        .unwrap_or_else(|_| HeaderValue::from_static(r#"Bearer error="invalid_token""#))
+    }
 }
 
 /// Every failure of the HTTP adapter. Map to a response only through [`problem_for`]
@@ -297,11 +336,7 @@ pub fn problem_for(err: &ApiError) -> Problem {
     use StatusCode as S;
     match err {
         E::Unauthorized(why) => Problem::new(S::UNAUTHORIZED, "unauthorized", "Unauthorized")
-            .with_detail(match why {
-                AuthFailure::Missing => "missing bearer token in the Authorization header",
-                AuthFailure::Malformed => "the Authorization header is not `Bearer <token>`",
-                AuthFailure::Invalid => "the bearer token is unknown or revoked",
-            }),
+            .with_detail(why.detail()),
         E::Forbidden => Problem::new(S::FORBIDDEN, "forbidden", "Forbidden")
             .with_detail(err.to_string()),
         E::NotFound => Problem::new(S::NOT_FOUND, "not-found", "Not found")
@@ -397,16 +432,9 @@ impl IntoResponse for ApiError {
             tracing::error!(error = %msg, "request failed");
         }
         let mut res = problem_for(&self).into_response();
-        if let ApiError::Unauthorized(why) = self {
-            let challenge = match why {
-                AuthFailure::Invalid => r#"Bearer error="invalid_token""#,
-                AuthFailure::Malformed => r#"Bearer error="invalid_request""#,
-                AuthFailure::Missing => "Bearer",
-            };
-            res.headers_mut().insert(
-                header::WWW_AUTHENTICATE,
-                HeaderValue::from_static(challenge),
-            );
+        if let ApiError::Unauthorized(why) = &self {
+            res.headers_mut()
+                .insert(header::WWW_AUTHENTICATE, why.challenge());
         }
         res
     }

@@ -15,18 +15,22 @@ use axum::extract::FromRef;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::auth::oidc::Oidc;
 use crate::auth::{InMemoryTokenStore, TokenStore};
 use crate::idempotency::{IdempotencyStore, InMemoryIdempotencyStore};
 use crate::json::DEFAULT_BODY_LIMIT;
 use crate::metrics::Metrics;
 
 /// Tunables of the HTTP layer.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct HttpConfig {
     /// Largest accepted request body in bytes (default 1 MiB); larger → 413.
     pub body_limit: usize,
     /// Longest a request may take (default 30 s); longer → 503 `/problems/timeout`.
     pub request_timeout: Duration,
+    /// JWT access tokens of an OIDC identity provider, accepted besides the opaque
+    /// tokens when set (default: none; see `docs/oidc.md`).
+    pub oidc: Option<Arc<Oidc>>,
 }
 
 impl Default for HttpConfig {
@@ -34,6 +38,7 @@ impl Default for HttpConfig {
         HttpConfig {
             body_limit: DEFAULT_BODY_LIMIT,
             request_timeout: Duration::from_secs(30),
+            oidc: None,
         }
     }
 }

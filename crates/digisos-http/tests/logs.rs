@@ -91,3 +91,73 @@ async fn request_logs_are_json_with_route_and_never_contain_tokens() {
     assert!(!logs.to_ascii_lowercase().contains("bearer"), "{logs}");
     assert!(!logs.contains("05315000"), "raw paths are not logged");
 }
+
+#[allow(dead_code)] // shared with tests/oidc.rs
+#[path = "oidc/support.rs"]
+mod oidc_support;
+
+#[tokio::test]
+async fn jwt_callers_are_logged_by_subject_and_jwts_never_appear() {
+    use chrono::TimeZone;
+    use digisos_http::clock::FixedClock;
+    use digisos_http::{HttpConfig, Infra};
+
+    let capture = Capture::default();
+    let _guard = tracing::subscriber::set_default(json_subscriber("trace", capture.clone()));
+    let now = chrono::Utc.with_ymd_and_hms(2025, 10, 2, 18, 0, 0).unwrap();
+    let oidc = oidc_support::oidc(Arc::new(FixedClock::new(now)));
+    let app = TestApp::with_infra(Infra::in_memory(HttpConfig {
+        oidc: Some(Arc::new(oidc)),
+        ..HttpConfig::default()
+    }));
+    let good = oidc_support::sign(
+        oidc_support::Signer::Rsa1,
+        &oidc_support::with(
+            oidc_support::claims(now, "coordinator"),
+            serde_json::json!({ "sub": "user-hotline" }),
+        ),
+    );
+    let expired = oidc_support::sign(
+        oidc_support::Signer::Ec1,
+        &oidc_support::claims(now - chrono::TimeDelta::hours(1), "coordinator"),
+    );
+    for jwt in [&good, &expired] {
+        let mut req = request("GET", "/v1/_coordinator_only", None, "");
+        req.headers_mut().insert(
+            header::AUTHORIZATION,
+            format!("Bearer {jwt}").parse().unwrap(),
+        );
+        app.send(req).await;
+    }
+
+    let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    let lines: Vec<serde_json::Value> = logs
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .collect();
+    let finished: Vec<&serde_json::Value> = lines
+        .iter()
+        .filter(|v| v["fields"]["message"] == "request finished")
+        .collect();
+    assert_eq!(finished.len(), 2, "{logs}");
+    assert_eq!(finished[0]["fields"]["status"], 200);
+    assert_eq!(finished[0]["span"]["token_id"], "oidc:user-hotline");
+    assert_eq!(finished[1]["fields"]["status"], 401);
+    let rejected = lines
+        .iter()
+        .find(|v| v["fields"]["message"] == "JWT rejected")
+        .unwrap_or_else(|| panic!("no rejection logged: {logs}"));
+    assert!(
+        rejected["fields"]["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("the JWT expired at"),
+        "{rejected}"
+    );
+    for jwt in [&good, &expired] {
+        for part in jwt.split('.') {
+            assert!(!logs.contains(part), "a JWT segment leaked into logs");
+        }
+    }
+    assert!(!logs.to_ascii_lowercase().contains("bearer"), "{logs}");
+}

@@ -148,7 +148,30 @@ fn unauthorized_response_carries_a_bearer_challenge_and_problem_media_type() {
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(
         res.headers()[header::WWW_AUTHENTICATE],
-        r#"Bearer error="invalid_token""#
+        r#"Bearer error="invalid_token", error_description="the bearer token is unknown or revoked""#
     );
     assert_eq!(res.headers()[header::CONTENT_TYPE], PROBLEM_JSON);
+}
+
+#[test]
+fn a_rejected_jwt_says_why_in_the_detail_and_the_challenge() {
+    use crate::auth::oidc::JwtRejection;
+    let why = JwtRejection::WrongAudience("digisos-api".into());
+    let err = ApiError::Unauthorized(AuthFailure::Jwt(why));
+    assert_eq!(
+        problem_for(&err).detail(),
+        "the JWT is not meant for audience digisos-api (aud)"
+    );
+    let res = err.into_response();
+    assert_eq!(
+        res.headers()[header::WWW_AUTHENTICATE],
+        r#"Bearer error="invalid_token", error_description="the JWT is not meant for audience digisos-api (aud)""#
+    );
+    // A claim name with quotes, a backslash or non-ASCII text cannot break the header.
+    let why = JwtRejection::MissingClaim("r\"ö\\le".into());
+    let res = ApiError::Unauthorized(AuthFailure::Jwt(why)).into_response();
+    assert_eq!(
+        res.headers()[header::WWW_AUTHENTICATE],
+        r#"Bearer error="invalid_token", error_description="the JWT has no r'?'le claim""#
+    );
 }

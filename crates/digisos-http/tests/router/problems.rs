@@ -24,7 +24,7 @@ async fn missing_malformed_invalid_and_revoked_tokens_answer_401() {
     res.problem(401, "unauthorized");
     assert_eq!(
         res.headers[header::WWW_AUTHENTICATE],
-        r#"Bearer error="invalid_request""#
+        r#"Bearer error="invalid_request", error_description="the Authorization header is not `Bearer <token>`""#
     );
 
     let mut unknown = request("POST", "/v1/_echo", None, echo_body("a"));
@@ -35,7 +35,7 @@ async fn missing_malformed_invalid_and_revoked_tokens_answer_401() {
     res.problem(401, "unauthorized");
     assert_eq!(
         res.headers[header::WWW_AUTHENTICATE],
-        r#"Bearer error="invalid_token""#
+        r#"Bearer error="invalid_token", error_description="the bearer token is unknown or revoked""#
     );
 
     let ok = app
