@@ -8,7 +8,8 @@
 # Then at the rate target itself (30 % of the no-op's saturated rate), open loop.
 # SERVE_FLAGS=--sync-every-commit measures the writer without pipelined group commit.
 # CLIENT=async (default: one event loop for all connections) or CLIENT=threads (one thread
-# per connection, as in the first rounds of BENCHMARKS.md).
+# per connection, as in the first rounds of BENCHMARKS.md). TRACE_DIR=DIR writes every request
+# of the open-loop call-off runs to DIR/paced-call-off-<n>.csv (when it was due, how long).
 # Usage: scripts/bench-http.sh   (env: RUNS=3 SECONDS_PER_RUN=10 CONNECTIONS=64 INCIDENTS=800000
 #        SERVE_FLAGS= CLIENT=async)
 set -euo pipefail
@@ -54,7 +55,7 @@ echo "== server $URL (pid $SERVER_PID), store $DATA/digisos.db"
 
 "$BENCH" --url "$URL" --token "$TOKEN" --connections "$CONNECTIONS" \
   --seconds "$SECONDS_PER_RUN" --runs "$RUNS" --incidents "$INCIDENTS" --fsync-dir "$DATA" \
-  --client "${CLIENT:-async}"
+  --client "${CLIENT:-async}" ${TRACE_DIR:+--trace-dir "$TRACE_DIR"}
 
 kill -TERM "$SERVER_PID"; wait "$SERVER_PID"; SERVER_PID=""
 echo "== server stopped cleanly"

@@ -101,6 +101,24 @@ fn the_event_loop_client_offers_the_paced_rate() {
 }
 
 #[test]
+fn the_paced_trace_has_every_request_in_due_order() {
+    let (target, _) = server();
+    let client = AsyncClient::new(&target, 1).unwrap();
+    let (s, samples) = client.run_paced_traced(4, Duration::from_millis(500), 100.0, call(200));
+    assert_eq!(samples.len(), s.requests);
+    assert!((45..=50).contains(&samples.len()), "{s}");
+    assert!(samples.iter().all(|x| x.ok));
+    assert!(
+        samples
+            .windows(2)
+            .all(|w| w[0].offset_micros <= w[1].offset_micros)
+    );
+    // request k is due at k / rate: 10 ms apart
+    let last = samples.last().unwrap().offset_micros;
+    assert!((440_000..500_000).contains(&last), "{last}");
+}
+
+#[test]
 fn the_event_loop_client_stops_when_the_calls_run_out() {
     let (target, served) = server();
     let client = AsyncClient::new(&target, 1).unwrap();

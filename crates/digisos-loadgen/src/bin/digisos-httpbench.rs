@@ -9,6 +9,10 @@
 //! server's data directory), the latency of one 4 KiB write + fsync on that disk — the
 //! floor under any durable acknowledgement.
 //!
+//! With `--trace-dir DIR` (event-loop client only), every request of the open-loop
+//! call-off runs is written to `DIR/paced-call-off-<n>.csv` (`offset_ms,latency_ms,ok`,
+//! with the run's wall-clock start in a comment line), to see when a tail happened.
+//!
 //! `--client async` (the default) drives every connection from one event loop of
 //! `--client-threads` threads (default 1); `--client threads` uses one thread per
 //! connection, as the first rounds in BENCHMARKS.md did.
@@ -16,14 +20,14 @@
 //! `digisos-httpbench --url URL --token SECRET [--connections 64] [--seconds 10]
 //!  [--runs 3] [--incidents 60000] [--body 05315000] [--lot los-1-rheinland]
 //!  [--paced-share 50] [--target-share 30] [--fsync-dir DIR]
-//!  [--client async|threads] [--client-threads 1]`
+//!  [--client async|threads] [--client-threads 1] [--trace-dir DIR]`
 
 use std::collections::BTreeMap;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use digisos_loadgen::httpbench::aio::{AsyncClient, Call};
+use digisos_loadgen::httpbench::aio::{AsyncClient, Call, Sample};
 use digisos_loadgen::httpbench::stats::percentile;
 use digisos_loadgen::httpbench::{
     HttpBenchError, Summary, Target, fsync_probe, prepare, run_load, run_paced,
@@ -101,7 +105,16 @@ fn main() -> ExitCode {
         paced_share,
         target_share,
     };
-    match bench(&target, &client, &load, body, lot, fsync_dir.as_deref()) {
+    let trace_dir = flags.get("trace-dir").map(std::path::PathBuf::from);
+    match bench(
+        &target,
+        &client,
+        &load,
+        body,
+        lot,
+        fsync_dir.as_deref(),
+        trace_dir.as_deref(),
+    ) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("digisos-httpbench: {e}");
@@ -140,6 +153,48 @@ impl Client {
             Client::Async(a) => a.run_paced(connections, duration, rate, call),
         }
     }
+
+    /// [`Client::paced`], with every request's sample when the client keeps them.
+    fn paced_traced<F>(
+        &self,
+        connections: usize,
+        duration: Duration,
+        rate: f64,
+        call: F,
+    ) -> (Summary, Option<Vec<Sample>>)
+    where
+        F: Fn(usize) -> Option<Call> + Send + Sync + 'static,
+    {
+        match self {
+            Client::Threads(_) => (self.paced(connections, duration, rate, call), None),
+            Client::Async(a) => {
+                let (s, samples) = a.run_paced_traced(connections, duration, rate, call);
+                (s, Some(samples))
+            }
+        }
+    }
+}
+
+/// Writes `samples` of a run started at `started` to `path` as CSV.
+fn write_trace(
+    path: &std::path::Path,
+    started: chrono::DateTime<chrono::Utc>,
+    samples: &[Sample],
+) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
+    writeln!(out, "# started {}", started.to_rfc3339())?;
+    writeln!(out, "offset_ms,latency_ms,ok")?;
+    for s in samples {
+        writeln!(
+            out,
+            "{:.3},{:.3},{}",
+            s.offset_micros as f64 / 1000.0,
+            f64::from(s.latency_micros) / 1000.0,
+            u8::from(s.ok)
+        )?;
+    }
+    out.flush()
 }
 
 /// `GET /healthz`, the no-op.
@@ -188,6 +243,7 @@ fn bench(
     body: &str,
     lot: &str,
     fsync_dir: Option<&std::path::Path>,
+    trace_dir: Option<&std::path::Path>,
 ) -> Result<(), HttpBenchError> {
     let Load {
         connections,
@@ -251,10 +307,18 @@ fn bench(
             n.0 * target_share as f64 / 100.0,
         ));
     }
-    for (label, rate) in offered {
+    for (n, (label, rate)) in offered.into_iter().enumerate() {
         let s = client.paced(connections, duration, rate, noop);
         println!("paced {label}: no-op    GET  /healthz at {rate:.0} req/s offered: {s}");
-        let s = client.paced(connections, duration, rate, dispatch(&ids, offset));
+        let started = chrono::Utc::now();
+        let (s, samples) = client.paced_traced(connections, duration, rate, dispatch(&ids, offset));
+        if let (Some(dir), Some(samples)) = (trace_dir, samples) {
+            let path = dir.join(format!("paced-call-off-{}.csv", n + 1));
+            match write_trace(&path, started, &samples) {
+                Ok(()) => eprintln!("trace of {} requests in {}", samples.len(), path.display()),
+                Err(e) => eprintln!("trace not written to {}: {e}", path.display()),
+            }
+        }
         offset = note_used(&s);
         println!("paced {label}: call-off POST …/dispatch at {rate:.0} req/s offered: {s}");
     }

@@ -35,6 +35,18 @@ pub struct Call {
     pub expect: u16,
 }
 
+/// One request of a run: when it was due (open loop) or sent (closed loop), counted
+/// from the start of the run, how long its answer took, and whether it was expected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sample {
+    /// Microseconds from the start of the run to the request's due or send time.
+    pub offset_micros: u64,
+    /// Microseconds from then to the whole answer.
+    pub latency_micros: u32,
+    /// Whether the answer had the expected status.
+    pub ok: bool,
+}
+
 /// Why the event-driven client could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum AsyncClientError {
@@ -120,11 +132,42 @@ impl AsyncClient {
     where
         F: Fn(usize) -> Option<Call> + Send + Sync + 'static,
     {
+        self.run_paced_traced(connections, duration, rate, call).0
+    }
+
+    /// [`AsyncClient::run_paced`], also returning every request as a [`Sample`] in the
+    /// order they were due (to see when a tail happened, not only how long it was).
+    pub fn run_paced_traced<F>(
+        &self,
+        connections: usize,
+        duration: Duration,
+        rate: f64,
+        call: F,
+    ) -> (Summary, Vec<Sample>)
+    where
+        F: Fn(usize) -> Option<Call> + Send + Sync + 'static,
+    {
         let interval = Duration::from_secs_f64(1.0 / rate.max(1e-3));
-        self.run(connections, duration, Pacing::Open { interval }, call)
+        let (summary, mut samples) =
+            self.run_traced(connections, duration, Pacing::Open { interval }, call);
+        samples.sort_unstable_by_key(|s| s.offset_micros);
+        (summary, samples)
     }
 
     fn run<F>(&self, connections: usize, duration: Duration, pacing: Pacing, call: F) -> Summary
+    where
+        F: Fn(usize) -> Option<Call> + Send + Sync + 'static,
+    {
+        self.run_traced(connections, duration, pacing, call).0
+    }
+
+    fn run_traced<F>(
+        &self,
+        connections: usize,
+        duration: Duration,
+        pacing: Pacing,
+        call: F,
+    ) -> (Summary, Vec<Sample>)
     where
         F: Fn(usize) -> Option<Call> + Send + Sync + 'static,
     {
@@ -133,7 +176,7 @@ impl AsyncClient {
         let next = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
         let start = Instant::now();
         let deadline = start + duration;
-        let per_conn: Vec<(Vec<u32>, usize)> = self.runtime.block_on(async {
+        let per_conn: Vec<(Vec<Sample>, usize)> = self.runtime.block_on(async {
             let tasks: Vec<_> = (0..connections)
                 .map(|conn| {
                     let conn_ctx = Connection {
@@ -159,9 +202,10 @@ impl AsyncClient {
         });
         let elapsed = start.elapsed();
         let failed = per_conn.iter().map(|(_, f)| f).sum();
-        let mut latencies: Vec<u32> = per_conn.into_iter().flat_map(|(l, _)| l).collect();
+        let samples: Vec<Sample> = per_conn.into_iter().flat_map(|(l, _)| l).collect();
+        let mut latencies: Vec<u32> = samples.iter().map(|s| s.latency_micros).collect();
         latencies.sort_unstable();
-        Summary::new(&latencies, failed, elapsed)
+        (Summary::new(&latencies, failed, elapsed), samples)
     }
 }
 
@@ -215,7 +259,7 @@ impl Connection {
         pacing: Pacing,
         next: &std::sync::atomic::AtomicUsize,
         call: &(dyn Fn(usize) -> Option<Call> + Send + Sync),
-    ) -> (Vec<u32>, usize) {
+    ) -> (Vec<Sample>, usize) {
         let mut latencies = Vec::new();
         let mut failed = 0;
         let mut sender = self.connect().await;
@@ -250,7 +294,12 @@ impl Connection {
                 Some(s) => self.send(s, c).await,
                 None => Err(()),
             };
-            latencies.push(u32::try_from(from.elapsed().as_micros()).unwrap_or(u32::MAX));
+            latencies.push(Sample {
+                offset_micros: u64::try_from(from.duration_since(start).as_micros())
+                    .unwrap_or(u64::MAX),
+                latency_micros: u32::try_from(from.elapsed().as_micros()).unwrap_or(u32::MAX),
+                ok: matches!(outcome, Ok(true)),
+            });
             match outcome {
                 Ok(true) => {}
                 Ok(false) => failed += 1,
