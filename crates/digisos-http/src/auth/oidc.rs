@@ -51,6 +51,14 @@ pub const TOKEN_ID_PREFIX: &str = "oidc:";
 /// Longest accepted `sub`, in characters.
 pub const MAX_SUB_LEN: usize = 255;
 
+/// The values of the role claim.
+const ROLES: [(&str, Role); 4] = [
+    ("coordinator", Role::Coordinator),
+    ("body", Role::Body),
+    ("provider", Role::Provider),
+    ("auditor", Role::Auditor),
+];
+
 /// Default name of the claim holding the role.
 pub const DEFAULT_ROLE_CLAIM: &str = "digisos_role";
 /// Default name of the claim holding the body key (role `body`).
@@ -351,18 +359,13 @@ impl Oidc {
         let c = &self.config;
         let role_text = string_claim(claims, &c.role_claim)?
             .ok_or_else(|| JwtRejection::MissingClaim(c.role_claim.clone()))?;
-        let role = match role_text {
-            "coordinator" => Role::Coordinator,
-            "body" => Role::Body,
-            "provider" => Role::Provider,
-            "auditor" => Role::Auditor,
-            _ => {
-                return Err(JwtRejection::InvalidClaim {
-                    claim: c.role_claim.clone(),
-                    expected: "one of coordinator, body, provider, auditor",
-                });
-            }
-        };
+        let (name, role) = ROLES
+            .into_iter()
+            .find(|(name, _)| *name == role_text)
+            .ok_or_else(|| JwtRejection::InvalidClaim {
+                claim: c.role_claim.clone(),
+                expected: "one of coordinator, body, provider, auditor",
+            })?;
         let body = string_claim(claims, &c.body_claim)?.map(str::to_owned);
         let provider = string_claim(claims, &c.provider_claim)?
             .map(ProviderId::new)
@@ -373,31 +376,18 @@ impl Oidc {
             })?;
         let id = TokenId::new(format!("{TOKEN_ID_PREFIX}{sub}"));
         let principal = Principal::new(role, body, provider, id).map_err(|_| {
-            let (name, requirement) = match role {
-                Role::Body => (
-                    "body",
-                    format!(
-                        "needs the claim {} and no {}",
-                        c.body_claim, c.provider_claim
-                    ),
+            let requirement = match role {
+                Role::Body => format!(
+                    "needs the claim {} and no {}",
+                    c.body_claim, c.provider_claim
                 ),
-                Role::Provider => (
-                    "provider",
-                    format!(
-                        "needs the claim {} and no {}",
-                        c.provider_claim, c.body_claim
-                    ),
+                Role::Provider => format!(
+                    "needs the claim {} and no {}",
+                    c.provider_claim, c.body_claim
                 ),
-                Role::Coordinator | Role::Auditor => (
-                    if role == Role::Coordinator {
-                        "coordinator"
-                    } else {
-                        "auditor"
-                    },
-                    format!(
-                        "must carry neither {} nor {}",
-                        c.body_claim, c.provider_claim
-                    ),
+                Role::Coordinator | Role::Auditor => format!(
+                    "must carry neither {} nor {}",
+                    c.body_claim, c.provider_claim
                 ),
             };
             JwtRejection::Binding {

@@ -9,7 +9,7 @@ use digisos_http::{HttpConfig, domain_app};
 use serde_json::json;
 
 use crate::oidc_support::{Signer, claims, oidc, sign, with};
-use crate::support::{Answer, As, KOELN, OLPE, World, t0};
+use crate::support::{Answer, As, KOELN, OLPE, World, report_body, t0};
 
 /// The world with OIDC enabled over the fixture keys and the world's clock.
 fn world() -> World {
@@ -54,18 +54,6 @@ async fn call_with(
     let mut all = vec![("authorization", auth.as_str())];
     all.extend_from_slice(headers);
     w.call_with(None, method, uri, body, &all).await
-}
-
-fn report_body(body_key: &str) -> String {
-    json!({
-        "body": body_key,
-        "title": "Ransomware: Fachverfahren verschlüsselt",
-        "category": "ransomware",
-        "aware_at": (t0() - chrono::TimeDelta::minutes(30)).to_rfc3339(),
-        "personal_data": true,
-        "on_site_needed": true,
-    })
-    .to_string()
 }
 
 #[tokio::test]

@@ -210,16 +210,8 @@ impl World {
 
     /// Köln reports a ransomware incident; returns its id.
     pub(crate) async fn report(&self, who: As, body_key: &str) -> String {
-        let body = serde_json::json!({
-            "body": body_key,
-            "title": "Ransomware: Fachverfahren verschlüsselt",
-            "category": "ransomware",
-            "aware_at": (t0() - chrono::TimeDelta::minutes(30)).to_rfc3339(),
-            "personal_data": true,
-            "on_site_needed": true,
-        });
         let a = self
-            .call(Some(who), "POST", "/v1/incidents", &body.to_string())
+            .call(Some(who), "POST", "/v1/incidents", &report_body(body_key))
             .await;
         assert_eq!(a.status, StatusCode::CREATED, "{}", a.text());
         a.json()["id"].as_str().unwrap().to_owned()
@@ -278,4 +270,17 @@ impl Answer {
         assert_eq!(p["type"], format!("/problems/{slug}"), "{p}");
         p
     }
+}
+
+/// The body of `POST /v1/incidents`: a ransomware incident of `body_key`.
+pub(crate) fn report_body(body_key: &str) -> String {
+    serde_json::json!({
+        "body": body_key,
+        "title": "Ransomware: Fachverfahren verschlüsselt",
+        "category": "ransomware",
+        "aware_at": (t0() - chrono::TimeDelta::minutes(30)).to_rfc3339(),
+        "personal_data": true,
+        "on_site_needed": true,
+    })
+    .to_string()
 }

@@ -113,7 +113,7 @@ impl AsyncClient {
     where
         F: Fn(usize) -> Option<Call> + Send + Sync + 'static,
     {
-        self.run(connections, duration, Pacing::Closed, call)
+        self.run(connections, duration, Pacing::Closed, call).0
     }
 
     /// Open loop at a fixed offered `rate` over all `connections`: request `k` is due at
@@ -149,19 +149,12 @@ impl AsyncClient {
     {
         let interval = Duration::from_secs_f64(1.0 / rate.max(1e-3));
         let (summary, mut samples) =
-            self.run_traced(connections, duration, Pacing::Open { interval }, call);
+            self.run(connections, duration, Pacing::Open { interval }, call);
         samples.sort_unstable_by_key(|s| s.offset_micros);
         (summary, samples)
     }
 
-    fn run<F>(&self, connections: usize, duration: Duration, pacing: Pacing, call: F) -> Summary
-    where
-        F: Fn(usize) -> Option<Call> + Send + Sync + 'static,
-    {
-        self.run_traced(connections, duration, pacing, call).0
-    }
-
-    fn run_traced<F>(
+    fn run<F>(
         &self,
         connections: usize,
         duration: Duration,
@@ -176,7 +169,7 @@ impl AsyncClient {
         let next = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
         let start = Instant::now();
         let deadline = start + duration;
-        let per_conn: Vec<(Vec<Sample>, usize)> = self.runtime.block_on(async {
+        let per_conn: Vec<Vec<Sample>> = self.runtime.block_on(async {
             let tasks: Vec<_> = (0..connections)
                 .map(|conn| {
                     let conn_ctx = Connection {
@@ -201,8 +194,8 @@ impl AsyncClient {
             all
         });
         let elapsed = start.elapsed();
-        let failed = per_conn.iter().map(|(_, f)| f).sum();
-        let samples: Vec<Sample> = per_conn.into_iter().flat_map(|(l, _)| l).collect();
+        let samples: Vec<Sample> = per_conn.into_iter().flatten().collect();
+        let failed = samples.iter().filter(|s| !s.ok).count();
         let mut latencies: Vec<u32> = samples.iter().map(|s| s.latency_micros).collect();
         latencies.sort_unstable();
         (Summary::new(&latencies, failed, elapsed), samples)
@@ -259,9 +252,8 @@ impl Connection {
         pacing: Pacing,
         next: &std::sync::atomic::AtomicUsize,
         call: &(dyn Fn(usize) -> Option<Call> + Send + Sync),
-    ) -> (Vec<Sample>, usize) {
-        let mut latencies = Vec::new();
-        let mut failed = 0;
+    ) -> Vec<Sample> {
+        let mut samples = Vec::new();
         let mut sender = self.connect().await;
         let mut k = conn;
         loop {
@@ -294,21 +286,17 @@ impl Connection {
                 Some(s) => self.send(s, c).await,
                 None => Err(()),
             };
-            latencies.push(Sample {
+            samples.push(Sample {
                 offset_micros: u64::try_from(from.duration_since(start).as_micros())
                     .unwrap_or(u64::MAX),
                 latency_micros: u32::try_from(from.elapsed().as_micros()).unwrap_or(u32::MAX),
                 ok: matches!(outcome, Ok(true)),
             });
-            match outcome {
-                Ok(true) => {}
-                Ok(false) => failed += 1,
-                Err(()) => {
-                    failed += 1;
-                    sender = self.connect().await;
-                }
+            // a transport error costs the connection: open a new one
+            if outcome.is_err() {
+                sender = self.connect().await;
             }
         }
-        (latencies, failed)
+        samples
     }
 }
