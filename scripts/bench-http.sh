@@ -10,8 +10,10 @@
 # CLIENT=async (default: one event loop for all connections) or CLIENT=threads (one thread
 # per connection, as in the first rounds of BENCHMARKS.md). TRACE_DIR=DIR writes every request
 # of the open-loop call-off runs to DIR/paced-call-off-<n>.csv (when it was due, how long).
+# BIN_DIR=DIR takes `digisos` and `digisos-httpbench` from DIR instead of building them (to
+# compare two builds one after the other on the same machine: copy one build's binaries away).
 # Usage: scripts/bench-http.sh   (env: RUNS=3 SECONDS_PER_RUN=10 CONNECTIONS=64 INCIDENTS=800000
-#        SERVE_FLAGS= CLIENT=async)
+#        SERVE_FLAGS= CLIENT=async BIN_DIR=)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS="${RUNS:-3}"
@@ -19,9 +21,14 @@ SECONDS_PER_RUN="${SECONDS_PER_RUN:-10}"
 CONNECTIONS="${CONNECTIONS:-64}"
 INCIDENTS="${INCIDENTS:-800000}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target}"
-cargo build --release -p digisos-cli -p digisos-loadgen --bin digisos --bin digisos-httpbench
-DIGISOS="$CARGO_TARGET_DIR/release/digisos"
-BENCH="$CARGO_TARGET_DIR/release/digisos-httpbench"
+if [ -n "${BIN_DIR:-}" ]; then
+  DIGISOS="$BIN_DIR/digisos"
+  BENCH="$BIN_DIR/digisos-httpbench"
+else
+  cargo build --release -p digisos-cli -p digisos-loadgen --bin digisos --bin digisos-httpbench
+  DIGISOS="$CARGO_TARGET_DIR/release/digisos"
+  BENCH="$CARGO_TARGET_DIR/release/digisos-httpbench"
+fi
 DATA="$(mktemp -d)"
 SERVER_PID=""
 cleanup() {

@@ -19,6 +19,7 @@ use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 mod checkpoint;
+mod snapshot_dir;
 mod snapshot_file;
 use checkpoint::Checkpointer;
 
@@ -466,13 +467,14 @@ impl EventLog for SqliteLog {
         verifier.finish()
     }
 
-    /// On disk: into the snapshot file next to the database (see `snapshot_file`), so
-    /// the log's write lock is never held for it; in memory: into the `snapshots` table.
+    /// On disk: into a file of the snapshot directory next to the database (see
+    /// `snapshot_dir`), so the log's write lock is never held for it; in memory: into
+    /// the `snapshots` table.
     fn save_snapshot(&self, position: u64, format: u32, state: &[u8]) -> Result<(), StoreError> {
         let Some(database) = &self.path else {
             return self.save_snapshot_in_table(position, format, state);
         };
-        if snapshot_file::save(database, position, format, state)? {
+        if snapshot_dir::save(database, position, format, state)? {
             Ok(())
         } else {
             let last = self.last_position()?;
@@ -480,17 +482,19 @@ impl EventLog for SqliteLog {
         }
     }
 
-    /// The newer of the snapshot file's and the `snapshots` table's usable snapshots.
+    /// The newest usable snapshot of the snapshot directory, the snapshot file that
+    /// earlier binaries wrote (`snapshot_file`) and the `snapshots` table.
     fn load_snapshot(&self, format: u32) -> Result<Option<(u64, Vec<u8>)>, StoreError> {
-        let from_file = match &self.path {
-            Some(database) => snapshot_file::load(database, format)?,
+        let mut best = match &self.path {
+            Some(database) => snapshot_dir::load(database, format)?,
             None => None,
         };
-        let in_table = self.load_snapshot_in_table(format, from_file.as_ref().map(|s| s.0))?;
-        Ok(match (from_file, in_table) {
-            (Some(f), Some(t)) => Some(if t.0 > f.0 { t } else { f }),
-            (f, t) => f.or(t),
-        })
+        if let Some(database) = &self.path {
+            let legacy = snapshot_file::load(database, format, best.as_ref().map(|s| s.0))?;
+            best = newer(best, legacy);
+        }
+        let in_table = self.load_snapshot_in_table(format, best.as_ref().map(|s| s.0))?;
+        Ok(newer(best, in_table))
     }
 
     /// Sets `synchronous=NORMAL` on the writer's connection: a commit writes its WAL
@@ -630,5 +634,13 @@ impl Tx for SqliteTx<'_> {
     fn put_record(&mut self, namespace: &str, key: &str, value: &[u8], written_at: DateTime<Utc>) {
         self.records
             .push(Record::new(namespace, key, value.to_vec(), written_at));
+    }
+}
+
+/// The snapshot at the later position of the two.
+fn newer(a: Option<(u64, Vec<u8>)>, b: Option<(u64, Vec<u8>)>) -> Option<(u64, Vec<u8>)> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(if b.0 > a.0 { b } else { a }),
+        (a, b) => a.or(b),
     }
 }

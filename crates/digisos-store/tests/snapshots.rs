@@ -126,15 +126,42 @@ fn scenario_with(url: &str, background: bool) -> (u64, Programme) {
     (s.position(), s.state().clone())
 }
 
-/// Removes the snapshot file next to the database (where this binary keeps snapshots),
-/// leaving only what the database's own `snapshots` table holds.
+/// Removes the snapshot directory next to the database (where this binary keeps
+/// snapshots), leaving only what the database's own `snapshots` table holds.
 fn remove_snapshot_file(dir: &tempfile::TempDir) {
-    for suffix in ["", "-wal", "-shm"] {
-        let path = dir.path().join(format!("digisos.db-snapshots{suffix}"));
-        if path.exists() {
-            std::fs::remove_file(path).unwrap();
-        }
-    }
+    std::fs::remove_dir_all(snapshot_dir(dir)).unwrap();
+}
+
+/// Where a SQLite log at `digisos.db` keeps its snapshots.
+fn snapshot_dir(dir: &tempfile::TempDir) -> std::path::PathBuf {
+    dir.path().join("digisos.db-snapshots.d")
+}
+
+/// The snapshot files, oldest first.
+fn snapshot_files(dir: &tempfile::TempDir) -> Vec<std::path::PathBuf> {
+    let mut files: Vec<_> = std::fs::read_dir(snapshot_dir(dir))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    files
+}
+
+/// A snapshot file split into its header (parsed) and its state.
+fn split(bytes: &[u8]) -> (serde_json::Value, Vec<u8>) {
+    let end = bytes.iter().position(|b| *b == b'\n').unwrap();
+    (
+        serde_json::from_slice(&bytes[..end]).unwrap(),
+        bytes[end + 1..].to_vec(),
+    )
+}
+
+/// A snapshot file of `header` and `state`.
+fn join(header: &serde_json::Value, state: &[u8]) -> Vec<u8> {
+    let mut out = serde_json::to_vec(header).unwrap();
+    out.push(b'\n');
+    out.extend_from_slice(state);
+    out
 }
 
 #[test]
@@ -142,7 +169,9 @@ fn snapshots_written_in_the_background_restore_the_same_state() {
     let dir = tempfile::tempdir().unwrap();
     let url = sqlite_url(&dir);
     let (position, state) = scenario_with(&url, true);
-    assert!(dir.path().join("digisos.db-snapshots").exists());
+    let files = snapshot_files(&dir);
+    assert!(!files.is_empty() && files.len() <= 2, "{files:?}");
+    assert!(files.iter().all(|f| f.extension().unwrap() == "snap"));
     let log = ProgrammeLog::open(&url).unwrap();
     let (snapshot_at, _) = log.log().load_snapshot(SNAPSHOT_FORMAT).unwrap().unwrap();
     let restored = Service::open_with(log, every(1_000)).unwrap();
@@ -220,27 +249,53 @@ fn an_unusable_snapshot_falls_back_to_a_full_replay() {
     let dir = tempfile::tempdir().unwrap();
     let url = sqlite_url(&dir);
     let (position, state) = scenario(&url);
-    let raw = rusqlite::Connection::open(dir.path().join("digisos.db-snapshots")).unwrap();
-    raw.execute_batch("CREATE TABLE kept AS SELECT * FROM snapshots")
-        .unwrap();
-    let cases = [
-        // garbage, a cut-off bulk, a head claiming another format, a foreign log's
-        "UPDATE snapshots SET state = CAST('not a snapshot' AS BLOB)",
-        "UPDATE snapshots SET state = substr(state, 1, length(state) - 7)",
-        "UPDATE snapshots SET state = CAST('DGSS' AS BLOB) || x'01000000' || substr(state, 9)",
-        "UPDATE snapshots SET format = 99",
-        "UPDATE snapshots SET event_hash = 'ab'",
+    let kept: Vec<(std::path::PathBuf, Vec<u8>)> = snapshot_files(&dir)
+        .into_iter()
+        .map(|f| {
+            let bytes = std::fs::read(&f).unwrap();
+            (f, bytes)
+        })
+        .collect();
+    assert!(!kept.is_empty());
+    type Spoil = fn(&mut serde_json::Value, &mut Vec<u8>);
+    let cases: [(&str, Spoil); 8] = [
+        ("garbage", |_, s| *s = b"not a snapshot".to_vec()),
+        ("a cut-off state", |_, s| s.truncate(s.len() - 7)),
+        ("a flipped bit, same length", |_, s| {
+            let mid = s.len() / 2;
+            s[mid] ^= 0x10;
+        }),
+        ("a state claiming another format", |h, s| {
+            s[4..8].copy_from_slice(&1u32.to_le_bytes());
+            h["sha256"] = sha256_hex(s).into();
+        }),
+        ("another format", |h, _| h["format"] = 99.into()),
+        ("a foreign log's", |h, _| h["event_hash"] = "ab".into()),
+        ("another position", |h, _| h["position"] = 1.into()),
+        ("a header that does not parse", |h, _| {
+            h["unknown"] = true.into();
+        }),
     ];
-    for sql in cases {
+    for (case, spoil) in cases {
         // each case spoils every kept snapshot, starting from the good ones
-        raw.execute_batch("DELETE FROM snapshots; INSERT INTO snapshots SELECT * FROM kept")
-            .unwrap();
-        raw.execute_batch(sql).unwrap();
+        for (path, bytes) in &kept {
+            let (mut header, mut state) = split(bytes);
+            spoil(&mut header, &mut state);
+            std::fs::write(path, join(&header, &state)).unwrap();
+        }
         let service = Service::open_with(ProgrammeLog::open(&url).unwrap(), every(1_000)).unwrap();
-        assert_eq!(service.snapshot_position(), 0, "{sql}");
-        assert_eq!(service.position(), position, "{sql}");
-        assert_eq!(service.state(), &state, "{sql}");
+        assert_eq!(service.snapshot_position(), 0, "{case}");
+        assert_eq!(service.position(), position, "{case}");
+        assert_eq!(service.state(), &state, "{case}");
     }
+    // a file that was not finished (no `.snap` name) is never read
+    for (path, bytes) in &kept {
+        std::fs::remove_file(path).unwrap();
+        std::fs::write(path.with_extension("snap.tmp"), bytes).unwrap();
+    }
+    let service = Service::open_with(ProgrammeLog::open(&url).unwrap(), every(1_000)).unwrap();
+    assert_eq!(service.snapshot_position(), 0);
+    drop(service);
     // the next start-up with the default policy writes a fresh snapshot, and uses it
     let service = Service::open_with(ProgrammeLog::open(&url).unwrap(), every(10)).unwrap();
     assert_eq!(service.snapshot_position(), position);
@@ -248,6 +303,66 @@ fn an_unusable_snapshot_falls_back_to_a_full_replay() {
     let service = Service::open(ProgrammeLog::open(&url).unwrap()).unwrap();
     assert_eq!(service.snapshot_position(), position);
     assert_eq!(service.state(), &state);
+    // and the interrupted writes' leftovers are gone
+    let files = snapshot_files(&dir);
+    assert!(
+        files.iter().all(|f| f.extension().unwrap() == "snap"),
+        "{files:?}"
+    );
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
+}
+
+#[test]
+fn a_snapshot_file_of_an_earlier_binary_still_restores() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = sqlite_url(&dir);
+    let (position, state) = scenario(&url);
+    remove_snapshot_file(&dir);
+    // earlier binaries kept snapshots in `<db>-snapshots`, a SQLite file of their own
+    let encoded = digisos_store::encode_snapshot(&state).unwrap();
+    let hash: String = rusqlite::Connection::open(dir.path().join("digisos.db"))
+        .unwrap()
+        .query_row(
+            "SELECT hash FROM events WHERE position = ?1",
+            [position as i64],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let legacy = rusqlite::Connection::open(dir.path().join("digisos.db-snapshots")).unwrap();
+    legacy
+        .execute_batch(
+            "CREATE TABLE snapshots (position INTEGER PRIMARY KEY CHECK (position > 0),
+                 event_hash TEXT NOT NULL, format INTEGER NOT NULL, taken_at TEXT NOT NULL,
+                 state BLOB NOT NULL)",
+        )
+        .unwrap();
+    legacy
+        .execute(
+            "INSERT INTO snapshots VALUES (?1, ?2, ?3, 'earlier', ?4)",
+            rusqlite::params![position as i64, hash, SNAPSHOT_FORMAT, encoded],
+        )
+        .unwrap();
+    let restored = Service::open_with(ProgrammeLog::open(&url).unwrap(), every(1_000)).unwrap();
+    assert_eq!(restored.snapshot_position(), position);
+    assert_eq!(restored.state(), &state);
+    drop(restored);
+    // a newer one in the directory wins over it
+    let log = ProgrammeLog::open(&url).unwrap();
+    legacy
+        .execute(
+            "UPDATE snapshots SET position = 1, event_hash = (SELECT 'x')",
+            [],
+        )
+        .unwrap();
+    assert!(log.log().load_snapshot(SNAPSHOT_FORMAT).unwrap().is_none());
+    let s = Service::open_with(log, every(1)).unwrap();
+    assert_eq!(s.snapshot_position(), position, "written at start-up");
+    drop(s);
+    assert_eq!(snapshot_files(&dir).len(), 1);
 }
 
 /// The JSON text an older binary (snapshot format 1) kept in the snapshots table: the

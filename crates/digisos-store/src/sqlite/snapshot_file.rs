@@ -1,17 +1,18 @@
-//! Snapshots of a SQLite log on disk live in a file of their own next to the database
-//! (`<database>-snapshots`, same table layout as the database's `snapshots` table), so
-//! writing one — tens of megabytes — takes that file's write lock, never the log's: a
-//! snapshot written by a background thread does not hold up a single commit, and its
-//! pages never pass through the log's WAL and checkpoints.
+//! The snapshot file that earlier binaries kept next to a SQLite log on disk
+//! (`<database>-snapshots`, a SQLite database with the layout of the log's own
+//! `snapshots` table). This binary writes snapshots to the snapshot directory instead
+//! (see `snapshot_dir`) and only still reads this file, so that an upgrade restores the
+//! last snapshot instead of replaying the log; the newest usable snapshot of directory,
+//! file and table wins.
 //!
-//! A snapshot there is used only if the event at its position in the log has the hash it
-//! was taken with. Snapshots that older binaries kept in the database's own table are
-//! still read; the newer of the two wins.
+//! A snapshot here is used only if the event at its position in the log has the hash it
+//! was taken with. [`write_row`] also writes the rows of the database's own table (an
+//! in-memory log keeps its snapshots there).
 
 use crate::error::StoreError;
 use crate::migrate;
 use crate::row::to_i64;
-use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -49,7 +50,7 @@ fn open(path: &Path) -> Result<Connection, StoreError> {
 
 /// The hash of the event at `position` in the database, read on a connection of its own
 /// (a WAL reader: it never waits for the log's writer).
-fn event_hash(database: &Path, position: u64) -> Result<Option<String>, StoreError> {
+pub(super) fn event_hash(database: &Path, position: u64) -> Result<Option<String>, StoreError> {
     let err = StoreError::backend("reading an event hash for a snapshot");
     let conn = Connection::open(database).map_err(&err)?;
     conn.query_row(
@@ -59,28 +60,6 @@ fn event_hash(database: &Path, position: u64) -> Result<Option<String>, StoreErr
     )
     .optional()
     .map_err(&err)
-}
-
-/// Keeps `state` in the snapshot file with the hash of the log's event at `position`
-/// (replacing one at that position; only the newest few are kept). `Ok(false)` if the
-/// log has no event at `position`.
-pub(crate) fn save(
-    database: &Path,
-    position: u64,
-    format: u32,
-    state: &[u8],
-) -> Result<bool, StoreError> {
-    let Some(hash) = event_hash(database, position)? else {
-        return Ok(false);
-    };
-    let err = StoreError::backend("writing a snapshot to the sqlite snapshot file");
-    let mut conn = open(&path_for(database))?;
-    let tx = conn
-        .transaction_with_behavior(TransactionBehavior::Immediate)
-        .map_err(&err)?;
-    write_row(&tx, position, &hash, format, state)?;
-    tx.commit().map_err(&err)?;
-    Ok(true)
 }
 
 /// Inside the caller's write transaction on a `snapshots` table (the database's own or
@@ -127,9 +106,14 @@ pub(crate) fn write_row(
     Ok(())
 }
 
-/// The newest snapshot in `format` in the snapshot file whose hash matches the log's
-/// event at its position, as `(position, state)`; `None` if there is none (or no file).
-pub(crate) fn load(database: &Path, format: u32) -> Result<Option<(u64, Vec<u8>)>, StoreError> {
+/// The newest snapshot in `format` in the snapshot file, later than `newer_than`, whose
+/// hash matches the log's event at its position, as `(position, state)`; `None` if there
+/// is none (or no file).
+pub(crate) fn load(
+    database: &Path,
+    format: u32,
+    newer_than: Option<u64>,
+) -> Result<Option<(u64, Vec<u8>)>, StoreError> {
     let path = path_for(database);
     if !path.exists() {
         return Ok(None);
@@ -151,6 +135,9 @@ pub(crate) fn load(database: &Path, format: u32) -> Result<Option<(u64, Vec<u8>)
     };
     for (pos, hash) in candidates {
         let position = u64::try_from(pos).unwrap_or(0);
+        if newer_than.is_some_and(|n| position <= n) {
+            break; // newest first: none of the rest is newer either
+        }
         if event_hash(database, position)?.as_deref() != Some(hash.as_str()) {
             continue; // another log's, or the log was replaced
         }
