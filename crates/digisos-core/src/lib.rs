@@ -23,4 +23,4 @@ pub mod sla;
 mod tagged;
 pub mod validation;
 pub mod vecmap;
-mod wire;
+pub mod wire;

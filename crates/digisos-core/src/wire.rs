@@ -9,7 +9,9 @@
 //!
 //! Reading an instant from JSON takes a fast path for the form the system writes
 //! (`YYYY-MM-DDTHH:MM:SS[.fraction]Z`) and hands anything else to chrono's parser, so it
-//! accepts exactly what chrono accepts.
+//! accepts exactly what chrono accepts. Writing one ([`format_instant`]) fills a small
+//! buffer digit by digit, with exactly chrono's text, instead of going through
+//! `fmt::Display`: the store writes several instants for every event it appends.
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, Utc};
 use rust_decimal::Decimal;
@@ -68,6 +70,116 @@ fn fast_instant(b: &[u8]) -> Option<DateTime<Utc>> {
     Some(date.and_time(time).and_utc())
 }
 
+/// How many fraction digits [`format_instant`] writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fraction {
+    /// As few as the instant needs, in groups of three (none, 3, 6 or 9): chrono's
+    /// `SecondsFormat::AutoSi`, the form of an instant in JSON.
+    Auto,
+    /// Always nine: chrono's `SecondsFormat::Nanos`.
+    Nanos,
+}
+
+/// An instant's RFC 3339 text in UTC (`…Z`), on the stack.
+#[derive(Clone, Copy)]
+pub struct Rfc3339 {
+    buf: [u8; 40],
+    len: u8,
+}
+
+impl Rfc3339 {
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        // only ASCII digits and separators are written (or chrono's own text)
+        std::str::from_utf8(&self.buf[..usize::from(self.len)]).unwrap_or_default()
+    }
+}
+
+impl fmt::Display for Rfc3339 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Debug for Rfc3339 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+/// `t` as chrono's `to_rfc3339_opts(…, true)` writes it, without `fmt` machinery for the
+/// usual instants (years 0 to 9999, no leap second); the rest is chrono's text.
+pub fn format_instant(t: &DateTime<Utc>, fraction: Fraction) -> Rfc3339 {
+    use chrono::{Datelike, Timelike};
+    let mut out = Rfc3339 {
+        buf: [0; 40],
+        len: 0,
+    };
+    let (year, nanos) = (t.year(), t.nanosecond());
+    if !(0..=9999).contains(&year) || nanos >= 1_000_000_000 {
+        let format = match fraction {
+            Fraction::Auto => chrono::SecondsFormat::AutoSi,
+            Fraction::Nanos => chrono::SecondsFormat::Nanos,
+        };
+        let text = t.to_rfc3339_opts(format, true);
+        let len = text.len().min(out.buf.len());
+        out.buf[..len].copy_from_slice(&text.as_bytes()[..len]);
+        out.len = u8::try_from(len).unwrap_or(0);
+        return out;
+    }
+    let mut w = Digits {
+        buf: &mut out.buf,
+        at: 0,
+    };
+    w.number(year.unsigned_abs(), 4);
+    w.byte(b'-');
+    w.number(t.month(), 2);
+    w.byte(b'-');
+    w.number(t.day(), 2);
+    w.byte(b'T');
+    w.number(t.hour(), 2);
+    w.byte(b':');
+    w.number(t.minute(), 2);
+    w.byte(b':');
+    w.number(t.second(), 2);
+    let digits = match fraction {
+        Fraction::Nanos => 9,
+        Fraction::Auto if nanos == 0 => 0,
+        Fraction::Auto if nanos % 1_000_000 == 0 => 3,
+        Fraction::Auto if nanos % 1_000 == 0 => 6,
+        Fraction::Auto => 9,
+    };
+    if digits > 0 {
+        w.byte(b'.');
+        w.number(nanos / 10u32.pow(9 - digits), digits);
+    }
+    w.byte(b'Z');
+    let len = w.at;
+    out.len = u8::try_from(len).unwrap_or(0);
+    out
+}
+
+/// Writes ASCII into a buffer large enough for an instant.
+struct Digits<'a> {
+    buf: &'a mut [u8; 40],
+    at: usize,
+}
+
+impl Digits<'_> {
+    fn byte(&mut self, b: u8) {
+        self.buf[self.at] = b;
+        self.at += 1;
+    }
+
+    /// `value` in exactly `digits` decimal digits (leading zeros).
+    fn number(&mut self, value: u32, digits: u32) {
+        for d in (0..digits).rev() {
+            let digit = (value / 10u32.pow(d)) % 10;
+            self.byte(b'0' + u8::try_from(digit).unwrap_or(0));
+        }
+    }
+}
+
 /// An instant in the format-dependent form (see the module documentation).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Instant(pub(crate) DateTime<Utc>);
@@ -75,7 +187,7 @@ pub(crate) struct Instant(pub(crate) DateTime<Utc>);
 impl Serialize for Instant {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         if s.is_human_readable() {
-            self.0.serialize(s)
+            s.serialize_str(format_instant(&self.0, Fraction::Auto).as_str())
         } else {
             (self.0.timestamp(), self.0.timestamp_subsec_nanos()).serialize(s)
         }
@@ -330,6 +442,59 @@ mod tests {
                 .parse::<DateTime<FixedOffset>>()
                 .map(|t| t.with_timezone(&Utc));
             assert_eq!(parse_instant(text), chrono, "{text}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn instants_are_written_as_chrono_writes_them(
+            secs in -62_198_755_200i64..253_402_300_800i64,
+            nanos in 0u32..1_000_000_000,
+            round in 0u32..4,
+        ) {
+            // round the fraction to whole seconds, milli- or microseconds at times
+            let nanos = match round {
+                0 => 0,
+                1 => nanos / 1_000_000 * 1_000_000,
+                2 => nanos / 1_000 * 1_000,
+                _ => nanos,
+            };
+            let t = DateTime::from_timestamp(secs, nanos).unwrap();
+            let (auto, nanos) = (
+                format_instant(&t, Fraction::Auto),
+                format_instant(&t, Fraction::Nanos),
+            );
+            proptest::prop_assert_eq!(
+                auto.as_str(),
+                t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+            );
+            proptest::prop_assert_eq!(
+                nanos.as_str(),
+                t.to_rfc3339_opts(chrono::SecondsFormat::Nanos, true)
+            );
+            proptest::prop_assert_eq!(
+                serde_json::to_string(&Instant(t)).unwrap(),
+                serde_json::to_string(&t).unwrap()
+            );
+        }
+    }
+
+    #[test]
+    fn instants_outside_four_digit_years_and_leap_seconds_are_chronos_text() {
+        let cases = [
+            DateTime::from_timestamp(-62_198_755_201, 5).unwrap(), // year -1
+            DateTime::from_timestamp(253_402_300_800, 0).unwrap(), // year 10000
+            DateTime::from_timestamp(1_483_228_799, 1_500_000_000).unwrap(), // leap second
+        ];
+        for t in cases {
+            assert_eq!(
+                format_instant(&t, Fraction::Auto).as_str(),
+                t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+            );
+            assert_eq!(
+                format_instant(&t, Fraction::Nanos).as_str(),
+                t.to_rfc3339_opts(chrono::SecondsFormat::Nanos, true)
+            );
         }
     }
 

@@ -23,7 +23,8 @@
 //! the stored bytes without re-encoding.
 
 use crate::event::EventHash;
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
+use digisos_core::wire::{Fraction, format_instant};
 use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Serialize, Serializer};
 use sha2::{Digest, Sha256};
@@ -76,7 +77,8 @@ fn field(h: &mut Sha256, text: &str) {
 /// Formats a timestamp the one way the store keeps and hashes it: RFC 3339, UTC, nine
 /// fractional digits, `Z`.
 pub fn format_at(at: &DateTime<Utc>) -> String {
-    at.to_rfc3339_opts(SecondsFormat::Nanos, true)
+    // chrono's `to_rfc3339_opts(SecondsFormat::Nanos, true)`, without its `fmt` machinery
+    format_instant(at, Fraction::Nanos).as_str().to_owned()
 }
 
 /// Parses a stored timestamp; fails if `text` is not RFC 3339.

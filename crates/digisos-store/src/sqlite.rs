@@ -27,6 +27,11 @@ use checkpoint::Checkpointer;
 const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
 /// Rows fetched per query while verifying.
 const PAGE: usize = 10_000;
+/// The page cache of a log file's connection, in KiB (SQLite's default is 2 MiB). The
+/// `(stream, version)` index of a log of millions of events does not fit the default,
+/// and every commit looks up and inserts into it: with a small cache those index pages
+/// are read back from the operating system again and again.
+const CACHE_KIB: i64 = 64 * 1024;
 
 /// An event log in one SQLite database file. Several `SqliteLog`s (in one or more
 /// processes) may share a file: SQLite's write lock (`BEGIN IMMEDIATE`) serialises
@@ -86,6 +91,8 @@ impl SqliteLog {
         conn.pragma_update(None, "synchronous", "FULL")
             .map_err(&setup)?;
         if wal {
+            conn.pragma_update(None, "cache_size", -CACHE_KIB)
+                .map_err(&setup)?;
             // the checkpoint thread started by `open` does the regular checkpoints
             conn.pragma_update(None, "wal_autocheckpoint", checkpoint::BACKSTOP_PAGES)
                 .map_err(&setup)?;
@@ -293,12 +300,8 @@ fn stream_version(conn: &Connection, stream: &str) -> Result<u64, StoreError> {
 
 fn head(conn: &Connection) -> Result<Head, StoreError> {
     let last: Option<(i64, String)> = conn
-        .query_row(
-            "SELECT position, hash FROM events ORDER BY position DESC LIMIT 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()
+        .prepare_cached("SELECT position, hash FROM events ORDER BY position DESC LIMIT 1")
+        .and_then(|mut s| s.query_row([], |r| Ok((r.get(0)?, r.get(1)?))).optional())
         .map_err(StoreError::backend("reading the log head from sqlite"))?;
     match last {
         None => Ok(Head::EMPTY),
