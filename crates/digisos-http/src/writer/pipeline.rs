@@ -14,6 +14,7 @@ use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, RwLock};
 use std::thread::JoinHandle;
 
+use digisos_core::programme::Programme;
 use digisos_core::service::Recorded;
 use digisos_store::DeferredSync;
 use tokio::sync::Notify;
@@ -24,12 +25,27 @@ use super::{ReadModel, ServiceError};
 /// The answer to one command of a committed batch, sent once the batch is durable.
 pub(super) type Pending = (Reply<Vec<Recorded>>, Result<Vec<Recorded>, ServiceError>);
 
+/// How a committed batch takes the read model to the commit's position.
+pub(super) enum Publish {
+    /// By folding these events.
+    Events(Vec<Recorded>),
+    /// By taking the writer's state after the commit (a copy that shares nearly all of
+    /// it, see `Programme`), so the events are not folded a second time.
+    State(Box<Programme>, u64),
+}
+
+impl From<Vec<Recorded>> for Publish {
+    fn from(events: Vec<Recorded>) -> Self {
+        Publish::Events(events)
+    }
+}
+
 /// What the writer hands the syncer.
 enum Item {
-    /// A committed batch: the events that take the read model to the commit's position,
-    /// and the replies to send once they are durable.
+    /// A committed batch: what takes the read model to the commit's position, and the
+    /// replies to send once it is durable.
     Batch {
-        events: Vec<Recorded>,
+        publish: Publish,
         replies: Vec<Pending>,
     },
     /// Answered once everything handed over before it is durable and published.
@@ -77,9 +93,12 @@ impl Pipeline {
         self.failed.load(Ordering::Acquire)
     }
 
-    /// Hands a committed batch over; it is replied to once durable.
-    pub(super) fn hand_over(&self, events: Vec<Recorded>, replies: Vec<Pending>) {
-        let item = Item::Batch { events, replies };
+    /// Hands a committed batch over; it is published and replied to once durable.
+    pub(super) fn hand_over(&self, publish: impl Into<Publish>, replies: Vec<Pending>) {
+        let item = Item::Batch {
+            publish: publish.into(),
+            replies,
+        };
         if let Some(Err(mpsc::SendError(Item::Batch { replies, .. }))) =
             self.tx.as_ref().map(|tx| tx.send(item))
         {
@@ -174,14 +193,9 @@ impl Syncer {
         let mut published = false;
         for item in items {
             match item {
-                Item::Batch { events, replies } => {
+                Item::Batch { publish, replies } => {
                     if durable {
-                        let mut read = self.read.write().unwrap_or_else(|p| p.into_inner());
-                        for r in &events {
-                            read.fold(r);
-                        }
-                        drop(read);
-                        published |= !events.is_empty();
+                        published |= self.publish(publish);
                         for (reply, result) in replies {
                             reply(result);
                         }
@@ -198,6 +212,25 @@ impl Syncer {
         }
         if published {
             self.changed.notify_one();
+        }
+    }
+
+    /// Brings the read model to a durable commit's position; whether anything changed.
+    fn publish(&self, publish: Publish) -> bool {
+        let mut read = self.read.write().unwrap_or_else(|p| p.into_inner());
+        match publish {
+            Publish::Events(events) => {
+                for r in &events {
+                    read.fold(r);
+                }
+                !events.is_empty()
+            }
+            Publish::State(programme, position) => {
+                let replaced = read.replace(*programme, position);
+                drop(read);
+                drop(replaced); // outside the lock
+                true
+            }
         }
     }
 }
@@ -316,5 +349,34 @@ mod tests {
         assert!(p.sync_now().is_err());
         assert_eq!(sync.calls.load(Ordering::SeqCst), 1);
         assert_eq!(read.read().unwrap().position(), 0);
+    }
+
+    #[test]
+    fn a_handed_over_state_replaces_the_read_model_once_durable_and_never_goes_back() {
+        let (p, open, _sync, read) = setup();
+        let (tx, replies) = mpsc::channel();
+        // the writer's state after folding events 1..=2
+        let mut state = Programme::default();
+        state.apply(&event(1).event);
+        state.apply(&event(2).event);
+        p.hand_over(
+            Publish::State(Box::new(state.clone()), 2),
+            vec![(reply(&tx), Ok(vec![event(1), event(2)]))],
+        );
+        assert!(replies.recv_timeout(Duration::from_millis(100)).is_err());
+        assert_eq!(read.read().unwrap().position(), 0, "not before the sync");
+        open.send(true).unwrap();
+        assert_eq!(replies.recv().unwrap(), Ok(2));
+        assert_eq!(read.read().unwrap().position(), 2);
+        assert_eq!(read.read().unwrap().programme(), &state);
+        // a state behind the read model (never handed over in that order) is ignored
+        p.hand_over(
+            Publish::State(Box::default(), 1),
+            vec![(reply(&tx), Ok(vec![]))],
+        );
+        open.send(true).unwrap();
+        assert_eq!(replies.recv().unwrap(), Ok(0));
+        assert_eq!(read.read().unwrap().position(), 2);
+        assert_eq!(read.read().unwrap().programme(), &state);
     }
 }

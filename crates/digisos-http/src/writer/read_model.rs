@@ -2,7 +2,8 @@
 //! commit and read by the handlers. An incident's events are not kept here (they are in
 //! the log; [`super::ServiceHandle::incident_events`] reads them), so the read model is
 //! as large as the programme's state and starts from the service's state — restored
-//! from a snapshot — instead of replaying the log.
+//! from a snapshot — instead of replaying the log. After a pipelined commit it takes a
+//! copy of the writer's state ([`ReadModel::replace`]); other commits fold their events.
 
 use chrono::{DateTime, Utc};
 
@@ -39,6 +40,17 @@ impl ReadModel {
     /// keeps an index of deadlines, so this does not scan the incidents).
     pub fn next_timeout(&self) -> Option<DateTime<Utc>> {
         self.programme.next_timeout()
+    }
+
+    /// Takes the state `programme` at `position` — the writer's own, after a commit, so
+    /// that the events need not be folded a second time — unless the read model is
+    /// already there; returns the state it replaced, to be dropped outside the lock.
+    pub(crate) fn replace(&mut self, programme: Programme, position: u64) -> Option<Programme> {
+        if position <= self.position {
+            return Some(programme);
+        }
+        self.position = position;
+        Some(std::mem::replace(&mut self.programme, programme))
     }
 
     /// Folds one recorded event; events at or before `position` are skipped.
