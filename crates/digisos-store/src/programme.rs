@@ -122,6 +122,29 @@ impl Drop for ProgrammeLog {
     }
 }
 
+/// Gives the calling thread the lowest CPU priority: a snapshot of a large state takes
+/// seconds of CPU, which requests should not wait for. On Linux `SCHED_IDLE`: the thread
+/// runs only on a CPU nothing else wants, and a waking request's thread preempts it at
+/// once (at nice 19 alone the kernel may let it finish its slice first). Measured in
+/// BENCHMARKS.md ("HTTP API", fifth round). Where that fails, nice 19 (`PRIO_PROCESS`
+/// with no pid sets the calling thread's nice value on Linux); where that fails too, the
+/// thread runs at normal priority. Under CPU saturation a snapshot may then take long or
+/// be skipped: it only costs start-up time, never a write.
+fn background_priority() {
+    use thread_priority::{
+        NormalThreadSchedulePolicy, ThreadPriority, ThreadSchedulePolicy,
+        set_thread_priority_and_policy, thread_native_id,
+    };
+    let idle = set_thread_priority_and_policy(
+        thread_native_id(),
+        ThreadPriority::Min,
+        ThreadSchedulePolicy::Normal(NormalThreadSchedulePolicy::Idle),
+    );
+    if idle.is_err() {
+        let _ = rustix::process::setpriority_process(None, 19);
+    }
+}
+
 fn join_snapshot(handle: JoinHandle<Result<(), StoreError>>) -> Result<(), StoreError> {
     handle.join().unwrap_or_else(|_| {
         Err(StoreError::Backend {
@@ -356,10 +379,7 @@ impl Store for ProgrammeLog {
         let thread = std::thread::Builder::new()
             .name("digisos-snapshot".into())
             .spawn(move || {
-                // the lowest CPU priority: a snapshot may take a second of CPU, which
-                // requests should not wait for (on Linux, PRIO_PROCESS with no pid sets
-                // the calling thread's nice value); if it fails, it runs at normal priority
-                let _ = rustix::process::setpriority_process(None, 19);
+                background_priority();
                 let started = std::time::Instant::now();
                 let bytes = crate::encode_snapshot(&state)?;
                 drop(state);
@@ -417,5 +437,29 @@ impl Store for ProgrammeLog {
                 event,
             })
             .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn the_snapshot_thread_runs_at_the_idle_policy() {
+        use thread_priority::{NormalThreadSchedulePolicy, ThreadSchedulePolicy};
+        let policy = std::thread::spawn(|| {
+            super::background_priority();
+            thread_priority::thread_schedule_policy().unwrap()
+        })
+        .join()
+        .unwrap();
+        assert_eq!(
+            policy,
+            ThreadSchedulePolicy::Normal(NormalThreadSchedulePolicy::Idle)
+        );
+        // the caller's own thread is untouched
+        assert_ne!(
+            thread_priority::thread_schedule_policy().unwrap(),
+            ThreadSchedulePolicy::Normal(NormalThreadSchedulePolicy::Idle)
+        );
     }
 }
