@@ -182,6 +182,9 @@ fn write_trace(
     samples: &[Sample],
 ) -> std::io::Result<()> {
     use std::io::Write as _;
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
     let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
     writeln!(out, "# started {}", started.to_rfc3339())?;
     writeln!(out, "offset_ms,latency_ms,ok")?;
