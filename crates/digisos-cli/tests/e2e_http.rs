@@ -508,6 +508,12 @@ fn the_real_server_accepts_jwts_of_the_configured_issuer() {
     );
     assert!(server.stop().success());
     let log = std::fs::read_to_string(dir.path().join("server.log")).unwrap();
+    // the request lines are there (written by the log thread, flushed at shutdown) …
+    assert!(
+        log.lines().any(|l| l.contains(r#""route":"/v1/contract""#)),
+        "no request line in the server log: {log}"
+    );
+    // … and none holds a token
     for token in [&coordinator, &body, &elsewhere] {
         let (_, signature) = token.rsplit_once('.').unwrap();
         assert!(!log.contains(signature), "a JWT leaked into the server log");
