@@ -17,7 +17,7 @@ use digisos_core::service::{Recorded, Service, Store};
 use digisos_store::{ProgrammeLog, Record, StoredEvent, VerifyReport};
 use tokio::sync::Notify;
 
-use super::pipeline::{Pending, Pipeline, Publish, not_durable};
+use super::pipeline::{Pending, Pipeline, not_durable};
 use super::{MAX_BATCH, Precondition, ReadModel, ServiceError, WriterOptions, store_error};
 use crate::clock::Clock;
 use crate::idempotency::{
@@ -473,15 +473,16 @@ impl Writer {
             self.handed = last.position;
         }
         match &self.pipeline {
-            // the service's state is exactly the events folded: hand a copy over
-            Some(p) if !events.is_empty() => p.hand_over(
-                Publish::State(
-                    Box::new(self.service.state().clone()),
-                    self.service.position(),
-                ),
+            // the service's state is the read model's with `events` folded: hand a copy over
+            Some(p) => p.hand_over(
+                (!events.is_empty()).then(|| {
+                    (
+                        Box::new(self.service.state().clone()),
+                        self.service.position(),
+                    )
+                }),
                 replies,
             ),
-            Some(p) => p.hand_over(events, replies),
             None => {
                 self.fold(&events);
                 for (reply, result) in replies {

@@ -25,27 +25,18 @@ use super::{ReadModel, ServiceError};
 /// The answer to one command of a committed batch, sent once the batch is durable.
 pub(super) type Pending = (Reply<Vec<Recorded>>, Result<Vec<Recorded>, ServiceError>);
 
-/// How a committed batch takes the read model to the commit's position.
-pub(super) enum Publish {
-    /// By folding these events.
-    Events(Vec<Recorded>),
-    /// By taking the writer's state after the commit (a copy that shares nearly all of
-    /// it, see `Programme`), so the events are not folded a second time.
-    State(Box<Programme>, u64),
-}
-
-impl From<Vec<Recorded>> for Publish {
-    fn from(events: Vec<Recorded>) -> Self {
-        Publish::Events(events)
-    }
-}
+/// The writer's state after a commit and the commit's position: what the read model
+/// becomes once the commit is durable (a copy that shares nearly all of the state, see
+/// `Programme`, so no event is folded a second time).
+pub(super) type Published = (Box<Programme>, u64);
 
 /// What the writer hands the syncer.
 enum Item {
     /// A committed batch: what takes the read model to the commit's position, and the
     /// replies to send once it is durable.
     Batch {
-        publish: Publish,
+        /// `None` if the batch recorded no event.
+        state: Option<Published>,
         replies: Vec<Pending>,
     },
     /// Answered once everything handed over before it is durable and published.
@@ -94,11 +85,8 @@ impl Pipeline {
     }
 
     /// Hands a committed batch over; it is published and replied to once durable.
-    pub(super) fn hand_over(&self, publish: impl Into<Publish>, replies: Vec<Pending>) {
-        let item = Item::Batch {
-            publish: publish.into(),
-            replies,
-        };
+    pub(super) fn hand_over(&self, state: Option<Published>, replies: Vec<Pending>) {
+        let item = Item::Batch { state, replies };
         if let Some(Err(mpsc::SendError(Item::Batch { replies, .. }))) =
             self.tx.as_ref().map(|tx| tx.send(item))
         {
@@ -193,16 +181,21 @@ impl Syncer {
         let mut published = false;
         for item in items {
             match item {
-                Item::Batch { publish, replies } => {
-                    if durable {
-                        published |= self.publish(publish);
-                        for (reply, result) in replies {
-                            reply(result);
-                        }
-                    } else {
-                        for (reply, _) in replies {
-                            reply(Err(not_durable()));
-                        }
+                Item::Batch { state, replies } if durable => {
+                    if let Some((programme, position)) = state {
+                        let mut read = self.read.write().unwrap_or_else(|p| p.into_inner());
+                        let replaced = read.replace(*programme, position);
+                        drop(read);
+                        drop(replaced); // outside the lock
+                        published = true;
+                    }
+                    for (reply, result) in replies {
+                        reply(result);
+                    }
+                }
+                Item::Batch { replies, .. } => {
+                    for (reply, _) in replies {
+                        reply(Err(not_durable()));
                     }
                 }
                 Item::Barrier(done) => {
@@ -212,25 +205,6 @@ impl Syncer {
         }
         if published {
             self.changed.notify_one();
-        }
-    }
-
-    /// Brings the read model to a durable commit's position; whether anything changed.
-    fn publish(&self, publish: Publish) -> bool {
-        let mut read = self.read.write().unwrap_or_else(|p| p.into_inner());
-        match publish {
-            Publish::Events(events) => {
-                for r in &events {
-                    read.fold(r);
-                }
-                !events.is_empty()
-            }
-            Publish::State(programme, position) => {
-                let replaced = read.replace(*programme, position);
-                drop(read);
-                drop(replaced); // outside the lock
-                true
-            }
         }
     }
 }
@@ -293,6 +267,15 @@ mod tests {
         }
     }
 
+    /// The writer's state after events 1 to `position`, as it hands it over.
+    fn state_at(position: u64) -> Option<Published> {
+        let mut state = Programme::default();
+        for p in 1..=position {
+            state.apply(&event(p).event);
+        }
+        Some((Box::new(state), position))
+    }
+
     /// A reply that reports on `tx` whether it succeeded.
     fn reply(tx: &mpsc::Sender<Result<usize, String>>) -> Reply<Vec<Recorded>> {
         let tx = tx.clone();
@@ -305,7 +288,7 @@ mod tests {
     fn replies_and_publishes_only_after_the_sync() {
         let (p, open, sync, read) = setup();
         let (tx, replies) = mpsc::channel();
-        p.hand_over(vec![event(1)], vec![(reply(&tx), Ok(vec![event(1)]))]);
+        p.hand_over(state_at(1), vec![(reply(&tx), Ok(vec![event(1)]))]);
         // the syncer is inside sync(): nothing answered, nothing visible
         while sync.calls.load(Ordering::SeqCst) == 0 {
             std::thread::yield_now();
@@ -313,8 +296,8 @@ mod tests {
         assert!(replies.recv_timeout(Duration::from_millis(100)).is_err());
         assert_eq!(read.read().unwrap().position(), 0);
         // batches handed over meanwhile share the next sync
-        p.hand_over(vec![event(2)], vec![(reply(&tx), Ok(vec![]))]);
-        p.hand_over(vec![event(3)], vec![(reply(&tx), Ok(vec![event(3)]))]);
+        p.hand_over(None, vec![(reply(&tx), Ok(vec![]))]);
+        p.hand_over(state_at(3), vec![(reply(&tx), Ok(vec![event(3)]))]);
         open.send(true).unwrap();
         assert_eq!(replies.recv().unwrap(), Ok(1));
         assert_eq!(read.read().unwrap().position(), 1);
@@ -337,14 +320,14 @@ mod tests {
     fn a_failed_sync_refuses_every_reply_from_then_on() {
         let (p, open, sync, read) = setup();
         let (tx, replies) = mpsc::channel();
-        p.hand_over(vec![event(1)], vec![(reply(&tx), Ok(vec![event(1)]))]);
+        p.hand_over(state_at(1), vec![(reply(&tx), Ok(vec![event(1)]))]);
         open.send(false).unwrap();
         let refused = replies.recv().unwrap().unwrap_err();
         assert!(refused.contains("could not be made durable"), "{refused}");
         assert_eq!(read.read().unwrap().position(), 0, "not published");
         assert!(p.failed());
         // later batches are refused without touching the disk again
-        p.hand_over(vec![event(2)], vec![(reply(&tx), Ok(vec![event(2)]))]);
+        p.hand_over(state_at(2), vec![(reply(&tx), Ok(vec![event(2)]))]);
         assert!(replies.recv().unwrap().is_err());
         assert!(p.sync_now().is_err());
         assert_eq!(sync.calls.load(Ordering::SeqCst), 1);
@@ -360,7 +343,7 @@ mod tests {
         state.apply(&event(1).event);
         state.apply(&event(2).event);
         p.hand_over(
-            Publish::State(Box::new(state.clone()), 2),
+            Some((Box::new(state.clone()), 2)),
             vec![(reply(&tx), Ok(vec![event(1), event(2)]))],
         );
         assert!(replies.recv_timeout(Duration::from_millis(100)).is_err());
@@ -370,10 +353,7 @@ mod tests {
         assert_eq!(read.read().unwrap().position(), 2);
         assert_eq!(read.read().unwrap().programme(), &state);
         // a state behind the read model (never handed over in that order) is ignored
-        p.hand_over(
-            Publish::State(Box::default(), 1),
-            vec![(reply(&tx), Ok(vec![]))],
-        );
+        p.hand_over(Some((Box::default(), 1)), vec![(reply(&tx), Ok(vec![]))]);
         open.send(true).unwrap();
         assert_eq!(replies.recv().unwrap(), Ok(0));
         assert_eq!(read.read().unwrap().position(), 2);

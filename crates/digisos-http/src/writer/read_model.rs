@@ -44,13 +44,13 @@ impl ReadModel {
 
     /// Takes the state `programme` at `position` — the writer's own, after a commit, so
     /// that the events need not be folded a second time — unless the read model is
-    /// already there; returns the state it replaced, to be dropped outside the lock.
-    pub(crate) fn replace(&mut self, programme: Programme, position: u64) -> Option<Programme> {
+    /// already there; returns the state it dropped, to be freed outside the lock.
+    pub(crate) fn replace(&mut self, programme: Programme, position: u64) -> Programme {
         if position <= self.position {
-            return Some(programme);
+            return programme;
         }
         self.position = position;
-        Some(std::mem::replace(&mut self.programme, programme))
+        std::mem::replace(&mut self.programme, programme)
     }
 
     /// Folds one recorded event; events at or before `position` are skipped.
