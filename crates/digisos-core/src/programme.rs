@@ -53,12 +53,16 @@ pub struct TokenRecord {
 /// validates the contract again and compiles its calendars.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Programme {
-    contract: Option<Contract>,
+    // The contract, its calendars, the register and the tokens change rarely; behind an
+    // `Arc` each, a copy of the programme (the syncer's after every batch, a background
+    // snapshot's) shares them instead of copying them, and `apply` copies one only
+    // while a copy still shares it ([`Arc::make_mut`]).
+    contract: Option<Arc<Contract>>,
     /// The spec of the contract in force, as adopted (kept for snapshots).
-    contract_spec: Option<Box<ContractSpec>>,
+    contract_spec: Option<Arc<ContractSpec>>,
     contract_versions: u32,
-    calendars: Calendars,
-    register: Register,
+    calendars: Arc<Calendars>,
+    register: Arc<Register>,
     ledger: Ledger,
     /// A persistent map of shared incidents: a copy of the programme (a snapshot
     /// written in the background) shares the whole tree and costs nothing; `apply`
@@ -67,7 +71,7 @@ pub struct Programme {
     incidents: OrdMap<IncidentId, Arc<Incident>>,
     first_by_lot: BTreeMap<LotId, ProviderId>,
     call_offs: u32,
-    tokens: BTreeMap<String, TokenRecord>,
+    tokens: Arc<BTreeMap<String, TokenRecord>>,
     events: u64,
     /// Index of the timers: `(incident.next_timeout(), id)` for every incident that has
     /// one, kept by `apply` (so the timers never scan every incident).
@@ -80,13 +84,13 @@ impl Default for Programme {
             contract: None,
             contract_spec: None,
             contract_versions: 0,
-            calendars: Calendars::presets(),
-            register: Register::new(),
+            calendars: Arc::new(Calendars::presets()),
+            register: Arc::new(Register::new()),
             ledger: Ledger::new(),
             incidents: OrdMap::new(),
             first_by_lot: BTreeMap::new(),
             call_offs: 0,
-            tokens: BTreeMap::new(),
+            tokens: Arc::new(BTreeMap::new()),
             events: 0,
             timers: OrdSet::new(),
         }
@@ -101,7 +105,7 @@ impl Programme {
 
     /// The contract in force.
     pub fn contract(&self) -> Option<&Contract> {
-        self.contract.as_ref()
+        self.contract.as_deref()
     }
 
     /// How many contract versions were adopted.
@@ -167,7 +171,7 @@ impl Programme {
 
     fn facts<'a>(&'a self, lot: Option<&LotId>, next_call_off: &'a CallOffId) -> Facts<'a> {
         Facts {
-            contract: self.contract.as_ref(),
+            contract: self.contract.as_deref(),
             calendars: &self.calendars,
             register: &self.register,
             ledger: &self.ledger,
@@ -203,8 +207,7 @@ impl Programme {
             }
             Command::ImportRegister { source, import } => {
                 require(by, Role::Coordinator, "import the register")?;
-                self.register
-                    .clone()
+                Register::clone(&self.register)
                     .apply_import(import.clone())
                     .map_err(Rejection::InvalidImport)?;
                 Ok(vec![ProgrammeEvent::RegisterImported {
@@ -326,10 +329,10 @@ impl Programme {
             ProgrammeEvent::ContractAdopted { spec, .. } => {
                 if let Ok(contract) = spec.validate() {
                     if let Ok(calendars) = contract.compiled_calendars() {
-                        self.calendars = calendars;
+                        self.calendars = Arc::new(calendars);
                     }
-                    self.contract = Some(contract);
-                    self.contract_spec = Some(spec.clone());
+                    self.contract = Some(Arc::new(contract));
+                    self.contract_spec = Some(Arc::new(ContractSpec::clone(spec)));
                     self.contract_versions += 1;
                 }
             }
@@ -342,7 +345,7 @@ impl Programme {
                     gebietsstand: *gebietsstand,
                     bodies: bodies.clone(),
                 };
-                let _ = self.register.apply_import(import);
+                let _ = Arc::make_mut(&mut self.register).apply_import(import);
             }
             ProgrammeEvent::TokenIssued {
                 at,
@@ -352,7 +355,7 @@ impl Programme {
                 label,
                 ..
             } => {
-                self.tokens.insert(
+                Arc::make_mut(&mut self.tokens).insert(
                     token_id.clone(),
                     TokenRecord {
                         token_id: token_id.clone(),
@@ -365,7 +368,7 @@ impl Programme {
                 );
             }
             ProgrammeEvent::TokenRevoked { at, token_id, .. } => {
-                if let Some(t) = self.tokens.get_mut(token_id) {
+                if let Some(t) = Arc::make_mut(&mut self.tokens).get_mut(token_id) {
                     t.revoked_at.get_or_insert(*at);
                 }
             }

@@ -190,13 +190,13 @@ impl Programme {
                 SnapshotError::Contract(list.join("; "))
             })?;
             if let Ok(calendars) = contract.compiled_calendars() {
-                p.calendars = calendars;
+                p.calendars = Arc::new(calendars);
             }
-            p.contract = Some(contract);
-            p.contract_spec = Some(spec);
+            p.contract = Some(Arc::new(contract));
+            p.contract_spec = Some(Arc::from(spec));
         }
         p.contract_versions = head.contract_versions;
-        p.register = head.register;
+        p.register = Arc::new(head.register);
         p.ledger = bulk.ledger;
         // in id order as written, so the map is built in one pass with full nodes
         p.incidents = bulk
@@ -206,11 +206,12 @@ impl Programme {
             .collect();
         p.first_by_lot = head.first_by_lot;
         p.call_offs = head.call_offs;
-        p.tokens = head
-            .tokens
-            .into_iter()
-            .map(|t| (t.token_id.clone(), t))
-            .collect();
+        p.tokens = Arc::new(
+            head.tokens
+                .into_iter()
+                .map(|t| (t.token_id.clone(), t))
+                .collect(),
+        );
         p.events = head.events;
         p.rebuild_timers();
         Ok(p)
