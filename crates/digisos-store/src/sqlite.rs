@@ -44,7 +44,7 @@ const CACHE_KIB: i64 = 8 * 1024;
 pub struct SqliteLog {
     conn: Arc<Mutex<Connection>>,
     /// Background WAL checkpoints (files only; declared after `conn`, so it stops after
-    /// the writer's connection is closed).
+    /// the writer's connection is closed; it holds that connection only weakly).
     checkpointer: Option<Checkpointer>,
     /// The `-wal` file of a database on disk (`None` in memory).
     wal: Option<PathBuf>,
