@@ -101,15 +101,36 @@ pub struct SnapshotPolicy {
 /// since the last one. At 50,000 events per second, one every 100,000 events would encode
 /// the whole state every two seconds and take a fifth of a two-core machine. So after a
 /// snapshot, the next waits until `min_gap` has passed on the clock the writes carry,
-/// unless the tail has reached `max_tail` events. At the load of a real programme (far
-/// below 100,000 events in ten seconds) pacing never binds; under sustained overload a
-/// start-up replays at most `max_tail` events instead of `every`.
+/// unless the tail has become too long: `max_tail` events, or, for a large log, the log
+/// has grown by `growth_percent` since the last snapshot (the rule of Redis's
+/// `auto-aof-rewrite-percentage`, which rewrites its append-only file once it has grown
+/// by that share since the last rewrite). With a fixed cap alone, a snapshot of a large
+/// state (seconds of CPU for 300 MB) would be written every `max_tail` events however
+/// large the state, so its cost per event would grow with the state; with the growth
+/// rule it stays constant, and a start-up replays at most that share of the log at the
+/// last snapshot. At the load of a real programme (far below 100,000 events in ten
+/// seconds) pacing never binds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SnapshotPacing {
     /// The least time between two snapshots while the log grows fast.
     pub min_gap: TimeDelta,
-    /// The longest tail pacing may let grow: then a snapshot is due whatever the time.
+    /// A tail this long forces a snapshot whatever the time, unless the growth rule
+    /// allows a longer one.
     pub max_tail: NonZeroU64,
+    /// Under sustained load, the tail may also grow to this percentage of the position of
+    /// the last snapshot before one is forced (0: `max_tail` alone decides).
+    pub growth_percent: u16,
+}
+
+impl SnapshotPacing {
+    /// The tail that forces a snapshot when the last one was taken at `position`.
+    pub fn forced_tail(&self, position: u64) -> u64 {
+        let percent = u64::from(self.growth_percent);
+        let grown = (position / 100)
+            .saturating_mul(percent)
+            .saturating_add(position % 100 * percent / 100);
+        grown.max(self.max_tail.get())
+    }
 }
 
 impl SnapshotPolicy {
@@ -123,13 +144,16 @@ impl SnapshotPolicy {
     };
 
     /// The default pacing: at most one snapshot per 10 seconds, unless the tail has
-    /// reached 300,000 events (a start-up replays those in under two seconds).
+    /// reached 300,000 events (a start-up replays those in under two seconds) or, for a
+    /// log of more than 600,000 events, half the log at the last snapshot (then a
+    /// start-up replays at most a third of the log).
     pub const DEFAULT_PACING: SnapshotPacing = SnapshotPacing {
         min_gap: TimeDelta::seconds(10),
         max_tail: match NonZeroU64::new(300_000) {
             Some(n) => n,
             None => NonZeroU64::MIN,
         },
+        growth_percent: 50,
     };
 
     /// Neither restore nor write snapshots: every start-up replays the whole log.
@@ -247,7 +271,7 @@ impl<S: Store> Service<S> {
         }
         if let (Some(pacing), Some(now), Some(last)) = (self.policy.pacing, now, self.snapshot_time)
             && now.signed_duration_since(last) < pacing.min_gap
-            && tail < pacing.max_tail.get()
+            && tail < pacing.forced_tail(self.snapshot_at)
         {
             return;
         }

@@ -115,6 +115,7 @@ fn pacing_defers_snapshots_under_sustained_load_up_to_the_longest_tail() {
         pacing: Some(SnapshotPacing {
             min_gap: TimeDelta::seconds(10),
             max_tail: NonZeroU64::new(7).unwrap(),
+            growth_percent: 0,
         }),
         ..every(3)
     };
@@ -139,6 +140,53 @@ fn pacing_defers_snapshots_under_sustained_load_up_to_the_longest_tail() {
     let mut unpaced = Service::open_with(MemoryStore::new(), every(3)).unwrap();
     let positions: Vec<u64> = (0..7).map(|i| write(&mut unpaced, i, t0)).collect();
     assert_eq!(positions, [0, 0, 3, 3, 3, 6, 6]);
+}
+
+#[test]
+fn pacing_lets_the_tail_grow_with_the_log() {
+    let t0 = Utc.with_ymd_and_hms(2025, 10, 6, 8, 0, 0).unwrap();
+    let policy = SnapshotPolicy {
+        pacing: Some(SnapshotPacing {
+            min_gap: TimeDelta::seconds(10),
+            max_tail: NonZeroU64::new(7).unwrap(),
+            growth_percent: 100,
+        }),
+        ..every(3)
+    };
+    let mut service = Service::open_with(MemoryStore::new(), policy).unwrap();
+    let mut taken = Vec::new();
+    for i in 0..45 {
+        service
+            .execute_batch(&[issue(&format!("t{i}"))], t0)
+            .unwrap();
+        if taken.last() != Some(&service.snapshot_position()) {
+            taken.push(service.snapshot_position());
+        }
+    }
+    // all within 10 s: the first at `every`, then at a tail of `max_tail` (7 > 3), then
+    // each once the log has doubled since the last one
+    assert_eq!(taken, [0, 3, 10, 20, 40]);
+}
+
+#[test]
+fn the_forced_tail_is_the_larger_of_the_cap_and_the_growth() {
+    let pacing = |growth_percent| SnapshotPacing {
+        min_gap: TimeDelta::seconds(10),
+        max_tail: NonZeroU64::new(300_000).unwrap(),
+        growth_percent,
+    };
+    assert_eq!(pacing(50).forced_tail(0), 300_000);
+    assert_eq!(pacing(50).forced_tail(600_000), 300_000);
+    assert_eq!(pacing(50).forced_tail(3_000_001), 1_500_000);
+    assert_eq!(pacing(0).forced_tail(3_000_000), 300_000);
+    assert_eq!(pacing(250).forced_tail(1_000_099), 2_500_247);
+    // no overflow at the far end
+    assert_eq!(pacing(200).forced_tail(u64::MAX), u64::MAX);
+    assert_eq!(pacing(100).forced_tail(u64::MAX), u64::MAX);
+    assert_eq!(
+        SnapshotPolicy::DEFAULT_PACING.forced_tail(4_000_000),
+        2_000_000
+    );
 }
 
 #[test]
