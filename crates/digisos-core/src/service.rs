@@ -99,22 +99,25 @@ pub struct SnapshotPolicy {
 /// A snapshot costs time in proportion to the whole state (copying is cheap, but encoding
 /// and storing 100 MB take a second or two), while it saves only the replay of the events
 /// since the last one. At 50,000 events per second, one every 100,000 events would encode
-/// the whole state every two seconds and take a fifth of a two-core machine. So after a
-/// snapshot, the next waits until `min_gap` has passed on the clock the writes carry,
-/// unless the tail has become too long: `max_tail` events, or, for a large log, the log
-/// has grown by `growth_percent` since the last snapshot (the rule of Redis's
+/// the whole state every two seconds and take a fifth of a two-core machine.
+///
+/// So the plain rule (a snapshot every `every` events) holds only while the log grows
+/// more slowly than `every` events per `min_gap` on average since the last snapshot. When
+/// it grows faster (sustained load), the next snapshot waits until the tail is too long
+/// to replay comfortably: `max_tail` events, or, for a large log, once the log has grown
+/// by `growth_percent` since the last snapshot (the rule of Redis's
 /// `auto-aof-rewrite-percentage`, which rewrites its append-only file once it has grown
-/// by that share since the last rewrite). With a fixed cap alone, a snapshot of a large
-/// state (seconds of CPU for 300 MB) would be written every `max_tail` events however
-/// large the state, so its cost per event would grow with the state; with the growth
-/// rule it stays constant, and a start-up replays at most that share of the log at the
-/// last snapshot. At the load of a real programme (far below 100,000 events in ten
+/// by that share since the last rewrite). A snapshot every fixed number of events or
+/// seconds would cost more per event the larger the state; with the growth rule the cost
+/// per event stays constant, and a start-up replays at most that share of the log at
+/// the last snapshot. At the load of a real programme (far below 100,000 events in ten
 /// seconds) pacing never binds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SnapshotPacing {
-    /// The least time between two snapshots while the log grows fast.
+    /// With `every`, the rate that counts as sustained load: more than `every` events per
+    /// `min_gap` since the last snapshot. Below it, at most one snapshot per `min_gap`.
     pub min_gap: TimeDelta,
-    /// A tail this long forces a snapshot whatever the time, unless the growth rule
+    /// A tail this long forces a snapshot under sustained load, unless the growth rule
     /// allows a longer one.
     pub max_tail: NonZeroU64,
     /// Under sustained load, the tail may also grow to this percentage of the position of
@@ -131,6 +134,18 @@ impl SnapshotPacing {
             .saturating_add(position % 100 * percent / 100);
         grown.max(self.max_tail.get())
     }
+
+    /// Whether a tail of `tail` events written within `elapsed` is sustained load: more
+    /// than `every` events per `min_gap` on average (a clock that went back counts as
+    /// sustained, so it never triggers a snapshot early).
+    pub fn is_sustained(&self, every: NonZeroU64, tail: u64, elapsed: TimeDelta) -> bool {
+        // tail / elapsed > every / min_gap, in integer milliseconds
+        let Ok(elapsed) = u128::try_from(elapsed.num_milliseconds()) else {
+            return true;
+        };
+        let min_gap = u128::try_from(self.min_gap.num_milliseconds()).unwrap_or(0);
+        u128::from(tail) * min_gap > u128::from(every.get()) * elapsed
+    }
 }
 
 impl SnapshotPolicy {
@@ -143,10 +158,10 @@ impl SnapshotPolicy {
         None => NonZeroU64::MIN,
     };
 
-    /// The default pacing: at most one snapshot per 10 seconds, unless the tail has
-    /// reached 300,000 events (a start-up replays those in under two seconds) or, for a
-    /// log of more than 600,000 events, half the log at the last snapshot (then a
-    /// start-up replays at most a third of the log).
+    /// The default pacing: above 100,000 events per 10 seconds, a snapshot once the
+    /// tail has reached 300,000 events (a start-up replays those in under two seconds)
+    /// or, for a log of more than 600,000 events, half the log at the last snapshot (then
+    /// a start-up replays at most a third of the log).
     pub const DEFAULT_PACING: SnapshotPacing = SnapshotPacing {
         min_gap: TimeDelta::seconds(10),
         max_tail: match NonZeroU64::new(300_000) {
@@ -270,7 +285,7 @@ impl<S: Store> Service<S> {
             return;
         }
         if let (Some(pacing), Some(now), Some(last)) = (self.policy.pacing, now, self.snapshot_time)
-            && now.signed_duration_since(last) < pacing.min_gap
+            && pacing.is_sustained(every, tail, now.signed_duration_since(last))
             && tail < pacing.forced_tail(self.snapshot_at)
         {
             return;

@@ -143,6 +143,37 @@ fn pacing_defers_snapshots_under_sustained_load_up_to_the_longest_tail() {
 }
 
 #[test]
+fn sustained_load_is_a_rate_not_a_time_since_the_last_snapshot() {
+    let t0 = Utc.with_ymd_and_hms(2025, 10, 6, 8, 0, 0).unwrap();
+    let policy = SnapshotPolicy {
+        pacing: Some(SnapshotPacing {
+            min_gap: TimeDelta::seconds(10),
+            max_tail: NonZeroU64::new(7).unwrap(),
+            growth_percent: 0,
+        }),
+        ..every(3)
+    };
+    // one write per `step` seconds; the snapshot position after each
+    let run = |step: i64| {
+        let mut service = Service::open_with(MemoryStore::new(), policy).unwrap();
+        (0..12)
+            .map(|i| {
+                let now = t0 + TimeDelta::seconds(step * i);
+                service
+                    .execute_batch(&[issue(&format!("t{i}"))], now)
+                    .unwrap();
+                service.snapshot_position()
+            })
+            .collect::<Vec<u64>>()
+    };
+    // 1 event per 2 s is more than 3 per 10 s: sustained, so 12 s after the snapshot at
+    // 3 (a tail of 6) is not enough; the tail of 7 is
+    assert_eq!(run(2), [0, 0, 3, 3, 3, 3, 3, 3, 3, 10, 10, 10]);
+    // 1 event per 4 s is less: a snapshot every 3 events
+    assert_eq!(run(4), [0, 0, 3, 3, 3, 6, 6, 6, 9, 9, 9, 12]);
+}
+
+#[test]
 fn pacing_lets_the_tail_grow_with_the_log() {
     let t0 = Utc.with_ymd_and_hms(2025, 10, 6, 8, 0, 0).unwrap();
     let policy = SnapshotPolicy {
