@@ -36,6 +36,36 @@ pub(crate) fn borrow(expected: &[(String, ExpectedVersion)]) -> Vec<(&str, Expec
     expected.iter().map(|(s, e)| (s.as_str(), *e)).collect()
 }
 
+/// A sealed event with the text forms a backend stores next to its other fields (the
+/// rest of its row it borrows from the event, so the payload is not copied to be written).
+#[derive(Debug)]
+pub(crate) struct Sealed {
+    pub(crate) event: StoredEvent,
+    /// `at` as stored and hashed ([`hash::format_at`]).
+    pub(crate) at: String,
+    /// `prev_hash` in hex.
+    pub(crate) prev_hash: String,
+    /// `hash` in hex.
+    pub(crate) hash: String,
+}
+
+impl Sealed {
+    /// The stored row (a copy, for the in-memory log).
+    pub(crate) fn to_row(&self) -> Row {
+        Row {
+            position: self.event.position,
+            stream: self.event.stream.clone(),
+            version: self.event.version,
+            kind: self.event.kind.clone(),
+            actor: self.event.actor.clone(),
+            at: self.at.clone(),
+            payload: self.event.payload.as_str().to_owned(),
+            prev_hash: self.prev_hash.clone(),
+            hash: self.hash.clone(),
+        }
+    }
+}
+
 /// Checks `expected` and turns `events` into chained rows after `head`.
 ///
 /// `version_of` reports a stream's current stored version (0 if absent). Fails with
@@ -47,7 +77,7 @@ pub(crate) fn seal(
     expected: &[(&str, ExpectedVersion)],
     events: Vec<NewEvent>,
     mut version_of: impl FnMut(&str) -> Result<u64, StoreError>,
-) -> Result<Vec<(Row, StoredEvent)>, StoreError> {
+) -> Result<Vec<Sealed>, StoreError> {
     for (stream, exp) in expected {
         let actual = version_of(stream)?;
         if !exp.admits(actual) {
@@ -60,14 +90,21 @@ pub(crate) fn seal(
     }
     let mut versions: HashMap<String, u64> = HashMap::new();
     let mut prev = head.hash;
+    let mut prev_hex = prev.to_hex();
     let mut out = Vec::with_capacity(events.len());
     for (i, e) in events.into_iter().enumerate() {
         validate(&e)?;
-        let version = match versions.get(&e.stream) {
-            Some(v) => v + 1,
-            None => version_of(&e.stream)? + 1,
+        let version = match versions.get_mut(&e.stream) {
+            Some(v) => {
+                *v += 1;
+                *v
+            }
+            None => {
+                let v = version_of(&e.stream)? + 1;
+                versions.insert(e.stream.clone(), v);
+                v
+            }
         };
-        versions.insert(e.stream.clone(), version);
         // `i` is bounded by memory, far below u64::MAX.
         let position = head.position + i as u64 + 1;
         let at = hash::format_at(&e.at);
@@ -82,20 +119,9 @@ pub(crate) fn seal(
             prev_hash: &prev,
         };
         let h = hash::event_hash(&input);
-        let row = Row {
-            position,
-            stream: e.stream.clone(),
-            version,
-            kind: e.kind.clone(),
-            actor: e.actor.clone(),
-            at,
-            payload: e.payload.as_str().to_owned(),
-            prev_hash: prev.to_hex(),
-            hash: h.to_hex(),
-        };
-        out.push((
-            row,
-            StoredEvent {
+        let hash_hex = h.to_hex();
+        out.push(Sealed {
+            event: StoredEvent {
                 position,
                 stream: e.stream,
                 version,
@@ -106,7 +132,10 @@ pub(crate) fn seal(
                 prev_hash: prev,
                 hash: h,
             },
-        ));
+            at,
+            prev_hash: std::mem::replace(&mut prev_hex, hash_hex.clone()),
+            hash: hash_hex,
+        });
         prev = h;
     }
     Ok(out)

@@ -117,13 +117,13 @@ impl State {
             Ok(self.stream_version(s))
         })?;
         let mut out = Vec::with_capacity(sealed.len());
-        for (row, event) in sealed {
+        for s in sealed {
             self.streams
-                .entry(row.stream.clone())
+                .entry(s.event.stream.clone())
                 .or_default()
                 .push(self.rows.len());
-            self.rows.push(row);
-            out.push(event);
+            self.rows.push(s.to_row());
+            out.push(s.event);
         }
         Ok(out)
     }

@@ -252,20 +252,20 @@ fn append_in(
     let n = sealed.len();
     let (mut pos, mut ver) = (Vec::with_capacity(n), Vec::with_capacity(n));
     let mut texts: [Vec<&str>; 7] = Default::default();
-    for (row, _) in &sealed {
-        pos.push(to_i64(row.position)?);
-        ver.push(to_i64(row.version)?);
+    for s in &sealed {
+        pos.push(to_i64(s.event.position)?);
+        ver.push(to_i64(s.event.version)?);
         let fields = [
-            &row.stream,
-            &row.kind,
-            &row.actor,
-            &row.at,
-            &row.payload,
-            &row.prev_hash,
-            &row.hash,
+            s.event.stream.as_str(),
+            &s.event.kind,
+            &s.event.actor,
+            &s.at,
+            s.event.payload.as_str(),
+            &s.prev_hash,
+            &s.hash,
         ];
         for (column, value) in texts.iter_mut().zip(fields) {
-            column.push(value.as_str());
+            column.push(value);
         }
     }
     let [stream, kind, actor, at, payload, prev_hash, hash] = &texts;
@@ -278,7 +278,7 @@ fn append_in(
         ],
     )
     .map_err(StoreError::backend("inserting events into postgresql"))?;
-    Ok(sealed.into_iter().map(|(_, e)| e).collect())
+    Ok(sealed.into_iter().map(|s| s.event).collect())
 }
 
 /// Writes `records` (the last per key) in one statement inside the caller's transaction.

@@ -331,20 +331,21 @@ fn append_in(
         ))
         .map_err(&err)?;
     let mut out = Vec::with_capacity(sealed.len());
-    for (row, event) in sealed {
+    for s in sealed {
+        let e = &s.event;
         stmt.execute(params![
-            to_i64(row.position)?,
-            row.stream,
-            to_i64(row.version)?,
-            row.kind,
-            row.actor,
-            row.at,
-            row.payload,
-            row.prev_hash,
-            row.hash
+            to_i64(e.position)?,
+            e.stream,
+            to_i64(e.version)?,
+            e.kind,
+            e.actor,
+            s.at,
+            e.payload.as_str(),
+            s.prev_hash,
+            s.hash
         ])
         .map_err(&err)?;
-        out.push(event);
+        out.push(s.event);
     }
     Ok(out)
 }
