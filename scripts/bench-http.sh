@@ -43,21 +43,9 @@ trap cleanup EXIT
 echo "== machine"
 nproc; grep -m1 'model name' /proc/cpuinfo || true; uptime
 
-TOKEN="$("$DIGISOS" --data "$DATA" --json token create --role coordinator --label bench \
-  | sed -n 's/.*"token": *"\([^"]*\)".*/\1/p')"
-[ -n "$TOKEN" ] || { echo "no token created" >&2; exit 1; }
-
+. scripts/lib/serve.sh
 # shellcheck disable=SC2086 # SERVE_FLAGS is a list of flags
-RUST_LOG="${RUST_LOG:-info}" "$DIGISOS" --data "$DATA" serve --listen 127.0.0.1:0 ${SERVE_FLAGS:-} \
-  --contract examples/nrw/contract.toml --register examples/nrw/register.csv \
-  >"$DATA/stdout" 2>"$DATA/server.log" &
-SERVER_PID=$!
-for _ in $(seq 1 200); do
-  URL="$(sed -n 's/^listening on //p' "$DATA/stdout")"
-  [ -n "$URL" ] && curl -fsS "$URL/healthz" >/dev/null 2>&1 && break
-  sleep 0.05
-done
-[ -n "${URL:-}" ] || { echo "server did not start" >&2; cat "$DATA/server.log" >&2; exit 1; }
+start_server bench ${SERVE_FLAGS:-}
 echo "== server $URL (pid $SERVER_PID), store $DATA/digisos.db"
 
 "$BENCH" --url "$URL" --token "$TOKEN" --connections "$CONNECTIONS" \

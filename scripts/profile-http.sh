@@ -36,19 +36,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-TOKEN="$("$DIGISOS" --data "$DATA" --json token create --role coordinator --label profile \
-  | sed -n 's/.*"token": *"\([^"]*\)".*/\1/p')"
-[ -n "$TOKEN" ] || { echo "no token created" >&2; exit 1; }
-RUST_LOG=info "$DIGISOS" --data "$DATA" serve --listen 127.0.0.1:0 \
-  --contract examples/nrw/contract.toml --register examples/nrw/register.csv \
-  >"$DATA/stdout" 2>"$DATA/server.log" &
-SERVER_PID=$!
-for _ in $(seq 1 200); do
-  URL="$(sed -n 's/^listening on //p' "$DATA/stdout")"
-  [ -n "$URL" ] && curl -fsS "$URL/healthz" >/dev/null 2>&1 && break
-  sleep 0.05
-done
-[ -n "${URL:-}" ] || { echo "server did not start" >&2; exit 1; }
+. scripts/lib/serve.sh
+start_server profile
 
 "$BENCH" --url "$URL" --token "$TOKEN" --connections 64 --seconds "$SECONDS_PER_RUN" \
   --runs 1 --incidents "$INCIDENTS" --paced-share 0 --target-share 0 >"$OUT/bench.log" 2>&1 &
