@@ -15,7 +15,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -323,7 +323,11 @@ fn head(conn: &Connection) -> Result<Head, StoreError> {
 /// and sought the table's end from its root; a multi-row statement keeps them open.
 const INSERT_ROWS: [usize; 3] = [32, 8, 1];
 
-/// The `INSERT` of `rows` events (positional parameters, nine per row).
+/// The `INSERT`s of [`INSERT_ROWS`] events each (positional parameters, nine per row),
+/// written once.
+static INSERT_SQL: LazyLock<[String; 3]> = LazyLock::new(|| INSERT_ROWS.map(insert_sql));
+
+/// The `INSERT` of `rows` events.
 fn insert_sql(rows: usize) -> String {
     let row = "(?, ?, ?, ?, ?, ?, ?, ?, ?)";
     let mut sql = format!("INSERT INTO events ({COLUMNS}) VALUES {row}");
@@ -343,11 +347,11 @@ fn append_in(
     let sealed = chain::seal(head(conn)?, expected, events, |s| stream_version(conn, s))?;
     let err = StoreError::backend("inserting events into sqlite");
     let mut rest = &sealed[..];
-    for rows in INSERT_ROWS {
+    for (rows, sql) in INSERT_ROWS.into_iter().zip(INSERT_SQL.iter()) {
         if rest.len() < rows {
             continue;
         }
-        let mut stmt = conn.prepare_cached(&insert_sql(rows)).map_err(&err)?;
+        let mut stmt = conn.prepare_cached(sql).map_err(&err)?;
         while rest.len() >= rows {
             let (now, later) = rest.split_at(rows);
             for (i, s) in now.iter().enumerate() {

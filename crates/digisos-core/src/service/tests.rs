@@ -108,17 +108,27 @@ fn every(n: u64) -> SnapshotPolicy {
     }
 }
 
+/// Pacing with a 10 s `min_gap`, the given tail cap and growth share.
+fn pacing(max_tail: u64, growth_percent: u16) -> SnapshotPacing {
+    SnapshotPacing {
+        min_gap: TimeDelta::seconds(10),
+        max_tail: NonZeroU64::new(max_tail).unwrap(),
+        growth_percent,
+    }
+}
+
+/// A snapshot every 3 events, paced with a tail cap of 7 and `growth_percent`.
+fn every_3_paced(growth_percent: u16) -> SnapshotPolicy {
+    SnapshotPolicy {
+        pacing: Some(pacing(7, growth_percent)),
+        ..every(3)
+    }
+}
+
 #[test]
 fn pacing_defers_snapshots_under_sustained_load_up_to_the_longest_tail() {
     let t0 = Utc.with_ymd_and_hms(2025, 10, 6, 8, 0, 0).unwrap();
-    let policy = SnapshotPolicy {
-        pacing: Some(SnapshotPacing {
-            min_gap: TimeDelta::seconds(10),
-            max_tail: NonZeroU64::new(7).unwrap(),
-            growth_percent: 0,
-        }),
-        ..every(3)
-    };
+    let policy = every_3_paced(0);
     let mut service = Service::open_with(MemoryStore::new(), policy).unwrap();
     let write = |service: &mut Service<MemoryStore>, i: usize, now| {
         service
@@ -145,14 +155,7 @@ fn pacing_defers_snapshots_under_sustained_load_up_to_the_longest_tail() {
 #[test]
 fn sustained_load_is_a_rate_not_a_time_since_the_last_snapshot() {
     let t0 = Utc.with_ymd_and_hms(2025, 10, 6, 8, 0, 0).unwrap();
-    let policy = SnapshotPolicy {
-        pacing: Some(SnapshotPacing {
-            min_gap: TimeDelta::seconds(10),
-            max_tail: NonZeroU64::new(7).unwrap(),
-            growth_percent: 0,
-        }),
-        ..every(3)
-    };
+    let policy = every_3_paced(0);
     // one write per `step` seconds; the snapshot position after each
     let run = |step: i64| {
         let mut service = Service::open_with(MemoryStore::new(), policy).unwrap();
@@ -176,14 +179,7 @@ fn sustained_load_is_a_rate_not_a_time_since_the_last_snapshot() {
 #[test]
 fn pacing_lets_the_tail_grow_with_the_log() {
     let t0 = Utc.with_ymd_and_hms(2025, 10, 6, 8, 0, 0).unwrap();
-    let policy = SnapshotPolicy {
-        pacing: Some(SnapshotPacing {
-            min_gap: TimeDelta::seconds(10),
-            max_tail: NonZeroU64::new(7).unwrap(),
-            growth_percent: 100,
-        }),
-        ..every(3)
-    };
+    let policy = every_3_paced(100);
     let mut service = Service::open_with(MemoryStore::new(), policy).unwrap();
     let mut taken = Vec::new();
     for i in 0..45 {
@@ -201,11 +197,7 @@ fn pacing_lets_the_tail_grow_with_the_log() {
 
 #[test]
 fn the_forced_tail_is_the_larger_of_the_cap_and_the_growth() {
-    let pacing = |growth_percent| SnapshotPacing {
-        min_gap: TimeDelta::seconds(10),
-        max_tail: NonZeroU64::new(300_000).unwrap(),
-        growth_percent,
-    };
+    let pacing = |growth_percent| pacing(300_000, growth_percent);
     assert_eq!(pacing(50).forced_tail(0), 300_000);
     assert_eq!(pacing(50).forced_tail(600_000), 300_000);
     assert_eq!(pacing(50).forced_tail(3_000_001), 1_500_000);
