@@ -4,5 +4,5 @@
 pub mod clock;
 pub mod policy;
 
-pub use clock::{Clock, ClockEvent, ClockRejection, ClockStage, ClockStatus};
+pub use clock::{Clock, ClockEvent, ClockRejection, ClockStage, ClockStart, ClockStatus};
 pub use policy::{Severity, SlaPolicy, WindowKind, WindowSpec, WindowStart};

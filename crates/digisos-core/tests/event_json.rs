@@ -19,7 +19,9 @@ use digisos_core::money::Money;
 use digisos_core::principal::{Actor, Principal};
 use digisos_core::programme::ProgrammeEvent;
 use digisos_core::sla::clock::WarningDue;
-use digisos_core::sla::{ClockEvent as C, Severity, WindowKind, WindowSpec};
+use digisos_core::sla::{
+    ClockEvent as C, ClockStart, Severity, WindowKind, WindowSpec, WindowStart,
+};
 use rust_decimal::Decimal;
 use serde_json::Value;
 
@@ -317,6 +319,37 @@ fn kinds() -> Vec<K> {
         provider: p.clone(),
         event,
     }));
+    kinds.push(K::SlaStarted {
+        provider: p.clone(),
+        clocks: vec![
+            ClockStart {
+                window: WindowKind::Acceptance,
+                at: t(0),
+                spec: window(),
+                deadline: t(120),
+                warnings: vec![
+                    WarningDue {
+                        at: t(60),
+                        percent: 50,
+                    },
+                    WarningDue {
+                        at: t(108),
+                        percent: 90,
+                    },
+                ],
+            },
+            ClockStart {
+                window: WindowKind::RemoteStart,
+                at: t(-30),
+                spec: WindowSpec {
+                    start: WindowStart::Report,
+                    ..window()
+                },
+                deadline: t(90),
+                warnings: Vec::new(),
+            },
+        ],
+    });
     kinds
 }
 
@@ -392,7 +425,7 @@ fn every_event_reads_back_as_written_in_either_key_order() {
     let events = events();
     assert_eq!(
         events.len(),
-        5 + 23 + 14 + 3 + 9,
+        5 + 24 + 14 + 3 + 9,
         "every variant at least once"
     );
     for event in &events {

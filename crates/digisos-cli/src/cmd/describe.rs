@@ -135,6 +135,13 @@ fn incident(kind: &E) -> String {
             provider,
             event,
         } => format!("{provider} {window} clock {}", clock(event)),
+        E::SlaStarted { provider, clocks } => {
+            let windows: Vec<String> = clocks
+                .iter()
+                .map(|c| format!("{} due {}", c.window, instant(c.deadline)))
+                .collect();
+            format!("{provider} clocks started: {}", windows.join(", "))
+        }
         E::TimeEntrySubmitted {
             entry,
             provider,

@@ -275,24 +275,10 @@ impl Incident {
                 window,
                 provider,
                 event,
-            } => {
-                let existing = self
-                    .clocks
-                    .iter_mut()
-                    .find(|c| &c.provider == provider && c.clock.kind() == *window);
-                match existing {
-                    Some(c) => c.clock.apply(event),
-                    None => {
-                        let mut clock = Clock::new(*window);
-                        clock.apply(event);
-                        push_exact(
-                            &mut self.clocks,
-                            ProviderClock {
-                                provider: provider.clone(),
-                                clock,
-                            },
-                        );
-                    }
+            } => self.clock_mut(provider, *window).apply(event),
+            E::SlaStarted { provider, clocks } => {
+                for start in clocks {
+                    self.clock_mut(provider, start.window).apply_start(start);
                 }
             }
             E::TimeEntrySubmitted {
@@ -334,6 +320,25 @@ impl Incident {
     fn offer(&mut self, provider: &ProviderId) {
         self.provider = Some(provider.clone());
         push_exact(&mut self.offered_to, provider.clone());
+    }
+
+    /// `provider`'s clock for `window`, added pending if it has none yet.
+    fn clock_mut(&mut self, provider: &ProviderId, window: WindowKind) -> &mut Clock {
+        let at = self
+            .clocks
+            .iter()
+            .position(|c| &c.provider == provider && c.clock.kind() == window)
+            .unwrap_or_else(|| {
+                push_exact(
+                    &mut self.clocks,
+                    ProviderClock {
+                        provider: provider.clone(),
+                        clock: Clock::new(window),
+                    },
+                );
+                self.clocks.len() - 1
+            });
+        &mut self.clocks[at].clock
     }
 
     fn milestone(&mut self, m: Milestone, at: DateTime<Utc>) {

@@ -11,7 +11,7 @@ use crate::ids::{LotId, ProviderId, RoleId};
 use crate::ledger::{CallOffId, LedgerEvent};
 use crate::money::Money;
 use crate::principal::Actor;
-use crate::sla::{ClockEvent, Severity, WindowKind};
+use crate::sla::{ClockEvent, ClockStart, Severity, WindowKind};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -153,6 +153,15 @@ pub enum IncidentEventKind {
         /// What happened to the clock.
         event: ClockEvent,
     },
+    /// The response windows of `provider` started together, at a dispatch or when the
+    /// call-off moved down the cascade: one event for all of them (logs written before
+    /// this event existed hold one `sla` event with a `started` clock event per window).
+    SlaStarted {
+        /// The provider the clocks run against.
+        provider: ProviderId,
+        /// One start per window, in window order.
+        clocks: Vec<ClockStart>,
+    },
     /// The provider submitted worked time, priced when submitted.
     TimeEntrySubmitted {
         /// Its number.
@@ -240,6 +249,7 @@ impl IncidentEventKind {
             E::Ledger(_)
             | E::Duty(_)
             | E::Sla { .. }
+            | E::SlaStarted { .. }
             | E::TimeEntrySubmitted { .. }
             | E::TimeEntryApproved { .. }
             | E::TimeEntryDisputed { .. }
@@ -273,6 +283,7 @@ impl IncidentEventKind {
             E::Cancelled { .. } => "cancelled",
             E::Duty(_) => "duty",
             E::Sla { .. } => "sla",
+            E::SlaStarted { .. } => "sla_started",
             E::TimeEntrySubmitted { .. } => "time_entry_submitted",
             E::TimeEntryApproved { .. } => "time_entry_approved",
             E::TimeEntryDisputed { .. } => "time_entry_disputed",

@@ -6,8 +6,8 @@ use crate::contract::ContractSpec;
 use crate::duties::Nis2Class;
 use crate::ids::RoleId;
 use crate::incident::{
-    Estimate, IncidentCategory, IncidentCommand as C, IncidentRejection, IncidentState, Report,
-    TimeEntryNo,
+    Estimate, IncidentCategory, IncidentCommand as C, IncidentEvent, IncidentRejection,
+    IncidentState, Report, TimeEntryNo,
 };
 use crate::ledger::{LedgerRejection, LimitKey};
 use crate::money::Money;
@@ -644,4 +644,64 @@ fn replaying_the_log_reproduces_the_state() {
     }
     assert_eq!(replayed.incidents(), w.service.state().incidents());
     assert_eq!(replayed.ledger(), w.service.state().ledger());
+}
+
+#[test]
+fn a_dispatch_starts_its_clocks_in_one_event_and_old_logs_replay_to_the_same_clocks() {
+    let mut w = World::new();
+    let id = w.report("05966", t0());
+    let triage = C::Triage {
+        severity: Severity::Critical,
+        lot: lot2(),
+    };
+    w.run(&id, &coordinator(), triage, t0()).unwrap();
+    let dispatch = C::Dispatch {
+        estimate: Estimate::PersonDays(dec!(3)),
+    };
+    let events = w.run(&id, &coordinator(), dispatch, t0()).unwrap();
+    assert_eq!(
+        names(&events),
+        [
+            "incident.ledger",
+            "incident.dispatched",
+            "incident.sla_started"
+        ]
+    );
+    // the same clocks as the log held them before: one `sla` event per started clock
+    let mut old_log = Vec::new();
+    for r in w.service.store().read_after(0).unwrap() {
+        match r.event {
+            ProgrammeEvent::Incident { id, event } => match &event.kind {
+                IncidentEventKind::SlaStarted { provider, clocks } => {
+                    old_log.extend(clocks.iter().map(|c| ProgrammeEvent::Incident {
+                        id: id.clone(),
+                        event: IncidentEvent {
+                            kind: IncidentEventKind::Sla {
+                                window: c.window,
+                                provider: provider.clone(),
+                                event: c.event(),
+                            },
+                            ..event.clone()
+                        },
+                    }));
+                }
+                _ => old_log.push(ProgrammeEvent::Incident { id, event }),
+            },
+            other => old_log.push(other),
+        }
+    }
+    let mut replayed = Programme::new();
+    for event in &old_log {
+        replayed.apply(event);
+    }
+    let now = w.incident(&id);
+    let old = &replayed.incidents()[&id];
+    // on-site help was requested: four windows, all running with the same deadlines
+    assert_eq!(now.clocks.len(), 4);
+    assert_eq!(old.clocks, now.clocks);
+    assert!(
+        now.clocks
+            .iter()
+            .all(|c| c.clock.stage() == crate::sla::ClockStage::Running)
+    );
 }

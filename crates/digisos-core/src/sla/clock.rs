@@ -199,8 +199,10 @@ pub struct Clock {
 }
 
 mod commands;
+pub use start::ClockStart;
 mod event_de;
 mod nanos;
+mod start;
 #[cfg(test)]
 mod tests;
 
@@ -323,15 +325,7 @@ impl Clock {
                 window,
                 deadline,
                 warnings,
-            } => {
-                self.stage = ClockStage::Running;
-                self.window = Some(window.clone());
-                self.consumed = TimeDelta::zero();
-                self.running_since = Some(*at);
-                self.deadline = Some(*deadline);
-                self.pending.clone_from(warnings);
-                *at
-            }
+            } => return self.started(*at, window, *deadline, warnings),
             ClockEvent::Paused { at, consumed } => {
                 self.stage = ClockStage::Paused;
                 self.consumed = *consumed;
@@ -393,6 +387,28 @@ impl Clock {
                 *at
             }
         };
+        self.seen(at);
+    }
+
+    fn started(
+        &mut self,
+        at: DateTime<Utc>,
+        window: &WindowSpec,
+        deadline: DateTime<Utc>,
+        warnings: &[WarningDue],
+    ) {
+        self.stage = ClockStage::Running;
+        self.window = Some(window.clone());
+        self.consumed = TimeDelta::zero();
+        self.running_since = Some(at);
+        self.deadline = Some(deadline);
+        self.pending.clear();
+        self.pending.extend_from_slice(warnings);
+        self.seen(at);
+    }
+
+    /// Records `at` as the latest instant the clock has seen.
+    fn seen(&mut self, at: DateTime<Utc>) {
         self.last_at = Some(self.last_at.map_or(at, |last| last.max(at)));
     }
 

@@ -24,8 +24,8 @@ fn wrap(window: WindowKind, provider: &ProviderId, events: Vec<ClockEvent>) -> V
 }
 
 /// Starts every window of the incident's severity for `provider` at `at` (or at the
-/// report, for windows that count from it). The on-site window only if on-site help was
-/// requested.
+/// report, for windows that count from it), in one event. The on-site window only if
+/// on-site help was requested.
 pub(crate) fn start_all(
     incident: &Incident,
     lot: &Lot,
@@ -39,7 +39,7 @@ pub(crate) fn start_all(
     let Some(windows) = lot.sla.windows.get(&severity) else {
         return Ok(Vec::new());
     };
-    let mut out = Vec::new();
+    let mut clocks = Vec::with_capacity(windows.len());
     for (kind, spec) in windows {
         if *kind == WindowKind::OnSite && !incident.on_site_needed {
             continue;
@@ -48,10 +48,15 @@ pub(crate) fn start_all(
             WindowStart::Dispatch => at,
             WindowStart::Report => incident.reported_at.min(at),
         };
-        let events = Clock::new(*kind).start(start, spec, facts.calendars)?;
-        out.extend(wrap(*kind, provider, events));
+        clocks.push(Clock::new(*kind).plan_start(start, spec, facts.calendars)?);
     }
-    Ok(out)
+    if clocks.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(vec![E::SlaStarted {
+        provider: provider.clone(),
+        clocks,
+    }])
 }
 
 fn is_open(clock: &Clock) -> bool {

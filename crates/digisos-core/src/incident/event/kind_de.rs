@@ -10,7 +10,7 @@ use crate::ids::{LotId, ProviderId, RoleId};
 use crate::incident::command::{IncidentCategory, TimeEntryNo};
 use crate::ledger::{CallOffId, Ceiling, EntryId, LedgerEvent, LimitKey};
 use crate::money::Money;
-use crate::sla::{ClockEvent, Severity, WindowKind};
+use crate::sla::{ClockEvent, ClockStart, Severity, WindowKind};
 use crate::tagged::{need, object_keys, put, tag_values};
 use crate::wire::{Dec, Instant};
 use serde::de::value::MapAccessDeserializer;
@@ -43,6 +43,7 @@ object_keys!(Key {
     Voided = "voided",
     Window = "window",
     Event = "event",
+    Clocks = "clocks",
     Entry = "entry",
     Role = "role",
     Start = "start",
@@ -84,6 +85,7 @@ tag_values!(Tag {
     Cancelled = "cancelled",
     Duty = "duty",
     Sla = "sla",
+    SlaStarted = "sla_started",
     TimeEntrySubmitted = "time_entry_submitted",
     TimeEntryApproved = "time_entry_approved",
     TimeEntryDisputed = "time_entry_disputed",
@@ -170,6 +172,7 @@ struct Fields {
     voided: Option<Money>,
     window: Option<WindowKind>,
     event: Option<EventValue>,
+    clocks: Option<Vec<ClockStart>>,
     entry: Option<TimeEntryNo>,
     role: Option<RoleId>,
     start: Option<Instant>,
@@ -220,6 +223,7 @@ impl Fields {
                 Key::Voided => put(&mut f.voided, m, "voided")?,
                 Key::Window => put(&mut f.window, m, "window")?,
                 Key::Event => put(&mut f.event, m, "event")?,
+                Key::Clocks => put(&mut f.clocks, m, "clocks")?,
                 Key::Entry => put(&mut f.entry, m, "entry")?,
                 Key::Role => put(&mut f.role, m, "role")?,
                 Key::Start => put(&mut f.start, m, "start")?,
@@ -319,6 +323,10 @@ impl Fields {
                         ));
                     }
                 },
+            },
+            Tag::SlaStarted => E::SlaStarted {
+                provider: need(f.provider, "provider")?,
+                clocks: need(f.clocks, "clocks")?,
             },
             Tag::TimeEntrySubmitted => E::TimeEntrySubmitted {
                 entry: need(f.entry, "entry")?,

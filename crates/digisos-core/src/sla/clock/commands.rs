@@ -15,17 +15,7 @@ impl Clock {
         window: &WindowSpec,
         calendars: &Calendars,
     ) -> Result<Vec<ClockEvent>, ClockRejection> {
-        if self.stage != ClockStage::Pending {
-            return Err(ClockRejection::AlreadyStarted);
-        }
-        let cal = calendar(calendars, window)?;
-        let (deadline, warnings) = plan(window, TimeDelta::zero(), at, cal, &[]);
-        Ok(vec![ClockEvent::Started {
-            at,
-            window: window.clone(),
-            deadline,
-            warnings,
-        }])
+        Ok(vec![self.plan_start(at, window, calendars)?.event()])
     }
 
     /// Pauses a running clock (the incident waits for the body). Fails when not running,
@@ -210,7 +200,7 @@ impl Clock {
 
 /// The deadline and the warning instants still ahead when `consumed` of `window` is used
 /// and counting (re)starts at `from`; thresholds already passed fall due at `from`.
-fn plan(
+pub(super) fn plan(
     window: &WindowSpec,
     consumed: TimeDelta,
     from: DateTime<Utc>,
