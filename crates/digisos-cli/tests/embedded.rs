@@ -39,6 +39,19 @@ fn a_kreis_is_helped_from_report_to_close_through_the_cli() {
         .map(|e| e["kind"].as_str().unwrap())
         .collect();
     assert!(kinds.contains(&"incident.declined"), "{kinds:?}");
+    // the next provider's response windows start together, in one event
+    let started: Vec<&str> = declined["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "incident.sla_started")
+        .map(|e| e["summary"].as_str().unwrap())
+        .collect();
+    assert_eq!(started.len(), 1, "{kinds:?}");
+    assert!(
+        started[0].starts_with("ruhrschild clocks started: acceptance due "),
+        "{started:?}"
+    );
     assert_eq!(
         w.json(&at(21), "coordinator", &["incident", "show", id])["provider"],
         "ruhrschild"
