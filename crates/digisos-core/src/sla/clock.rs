@@ -199,10 +199,11 @@ pub struct Clock {
 }
 
 mod commands;
-pub use start::ClockStart;
 mod event_de;
 mod nanos;
 mod start;
+
+pub use start::ClockStart;
 #[cfg(test)]
 mod tests;
 
@@ -325,7 +326,10 @@ impl Clock {
                 window,
                 deadline,
                 warnings,
-            } => return self.started(*at, window, *deadline, warnings),
+            } => {
+                self.started(*at, window, *deadline, warnings);
+                *at
+            }
             ClockEvent::Paused { at, consumed } => {
                 self.stage = ClockStage::Paused;
                 self.consumed = *consumed;
@@ -390,6 +394,8 @@ impl Clock {
         self.seen(at);
     }
 
+    /// Starts counting `window` at `at` (the fold of a start; the caller records `at` as
+    /// seen).
     fn started(
         &mut self,
         at: DateTime<Utc>,
@@ -404,7 +410,6 @@ impl Clock {
         self.deadline = Some(deadline);
         self.pending.clear();
         self.pending.extend_from_slice(warnings);
-        self.seen(at);
     }
 
     /// Records `at` as the latest instant the clock has seen.

@@ -65,5 +65,6 @@ impl Clock {
     /// Folds a recorded start (as [`Clock::apply`] folds [`ClockEvent::Started`]).
     pub fn apply_start(&mut self, start: &ClockStart) {
         self.started(start.at, &start.spec, start.deadline, &start.warnings);
+        self.seen(start.at);
     }
 }
