@@ -15,11 +15,11 @@
 //! own backstop checkpoint ([`BACKSTOP_PAGES`]) — the remainder copied and the
 //! database file fsynced inside a commit, measured at 33–54 ms every second or so under
 //! full load, and every caller of that batch waited for it. So once the WAL holds
-//! [`RESTART_PAGES`], the thread finishes the job in three steps: it checkpoints on its
-//! own connection (most frames, while the writer goes on), flushes the database file
-//! (the long fsync, holding no connection), then takes the writer's connection for a
-//! moment and checkpoints again there, which copies only what was appended meanwhile and
-//! syncs little. The writer's next commit then restarts the WAL.
+//! [`RESTART_PAGES`], the thread finishes the job in two steps: it checkpoints on its
+//! own connection (most frames, the long fsync, while the writer goes on), then takes
+//! the writer's connection for a moment and checkpoints again there, which copies only
+//! what was appended meanwhile and syncs little. The writer's next commit then restarts
+//! the WAL.
 
 use crate::error::StoreError;
 use rusqlite::Connection;
@@ -57,7 +57,6 @@ impl Checkpointer {
         let err = StoreError::backend("starting the sqlite checkpoint thread");
         let conn = Connection::open(path).map_err(&err)?;
         conn.busy_timeout(Duration::from_secs(5)).map_err(&err)?;
-        let database = path.to_owned();
         let (nudge, rx) = mpsc::sync_channel::<()>(1);
         let thread = std::thread::Builder::new()
             .name("digisos-sqlite-checkpoint".into())
@@ -68,7 +67,6 @@ impl Checkpointer {
                     if let Some(log) = passive(&conn)
                         && log >= RESTART_PAGES
                     {
-                        sync_database(&database);
                         finish_on(&writer);
                     }
                     std::thread::sleep(MIN_INTERVAL);
@@ -96,19 +94,6 @@ impl Checkpointer {
 fn passive(conn: &Connection) -> Option<i64> {
     conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| r.get::<_, i64>(1))
         .ok()
-}
-
-/// Flushes the pages the checkpoints so far copied into the database file, holding no
-/// connection. The checkpoint that completes the WAL syncs the database file inside, and
-/// [`finish_on`] runs it holding the writer's connection: without this flush first, that
-/// sync wrote back every page the checkpoints had copied since the last restart, about
-/// 10 ms on a virtio disk, and the writer stood still meanwhile (BENCHMARKS.md, "HTTP
-/// API", ninth round). An extra sync never weakens durability; if it fails, the
-/// checkpoint's own sync still runs.
-fn sync_database(database: &Path) {
-    if let Ok(file) = std::fs::File::open(database) {
-        let _ = file.sync_data();
-    }
 }
 
 /// Checkpoints the few frames left on the writer's connection, holding it, so that the
